@@ -1,0 +1,40 @@
+# Two entry points on a fresh machine (see README):
+#   make demo   build a demo salon workbook and its follow-up summary
+#   make test   lint, type-check and run the test-suite (installs LibreOffice if missing)
+VENV   ?= .venv
+PYTHON ?= python3
+BIN     = $(VENV)/bin
+
+.PHONY: demo test lint typecheck system-deps clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: $(VENV)/.installed
+	mkdir -p demo
+	$(BIN)/sheetkit demo demo/salon.xlsx --force
+
+system-deps:
+	sh scripts/install-system-deps.sh
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check sheetkit tests benchmarks scripts
+	$(BIN)/ruff format --check sheetkit
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+test: system-deps lint typecheck
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache

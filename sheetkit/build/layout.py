@@ -1,0 +1,157 @@
+"""Where everything sits in a generated workbook: tabs, columns, rows and names.
+
+The layout is derived from the template and the number of data rows; the Excel
+writer, the formulas and (later) the Google Sheets writer all take positions
+from here, so no column letter is ever written by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from sheetkit.template import Labels, Template
+
+__all__ = [
+    "HEADER_ROW",
+    "FIRST_DATA_ROW",
+    "ListRange",
+    "SheetLayout",
+    "WorkbookLayout",
+    "column_letter",
+    "plan_layout",
+]
+
+#: 1-based row of the header on every data sheet; data starts right below.
+HEADER_ROW: Final = 1
+FIRST_DATA_ROW: Final = 2
+#: Row count on the Settings and About sheets before their first entry.
+SETTINGS_FIRST_ROW: Final = 2
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet letters of a 0-based column index (0 -> A, 26 -> AA).
+
+    >>> column_letter(0), column_letter(25), column_letter(26), column_letter(701)
+    ('A', 'Z', 'AA', 'ZZ')
+    """
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def quote_sheet(name: str) -> str:
+    """Sheet name as it must appear in a formula reference."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """Positions on one data sheet."""
+
+    key: str
+    name: str
+    columns: tuple[str, ...]
+    last_row: int
+
+    def index(self, column: str) -> int:
+        """0-based column index of a canonical key."""
+        return self.columns.index(column)
+
+    def letter(self, column: str) -> str:
+        """Column letter of a canonical key."""
+        return column_letter(self.index(column))
+
+    def cell(self, column: str, row: int, *, absolute_column: bool = True) -> str:
+        """A1 reference of a column at a 1-based row, e.g. ``$A2``."""
+        prefix = "$" if absolute_column else ""
+        return f"{prefix}{self.letter(column)}{row}"
+
+    def data_range(self, column: str, *, sheet: bool = True) -> str:
+        """Absolute range of a column's data area, e.g. ``'Visits'!$B$2:$B$5001``."""
+        letter = self.letter(column)
+        ref = f"${letter}${FIRST_DATA_ROW}:${letter}${self.last_row}"
+        return f"{quote_sheet(self.name)}!{ref}" if sheet else ref
+
+
+@dataclass(frozen=True)
+class ListRange:
+    """One column of the hidden Lists sheet, exposed as a defined name."""
+
+    name: str
+    list_key: str
+    column_key: str
+    column: int
+    first_row: int
+    last_row: int
+    reference: str
+
+
+@dataclass(frozen=True)
+class WorkbookLayout:
+    """Positions of every sheet and defined name of one generated workbook."""
+
+    sheets: dict[str, SheetLayout]
+    lists_name: str
+    settings_name: str
+    about_name: str
+    lists: dict[str, ListRange]
+    settings_rows: dict[str, int]
+
+    def sheet(self, key: str) -> SheetLayout:
+        """Layout of a data sheet by canonical key."""
+        return self.sheets[key]
+
+    def choice_range_name(self, list_key: str) -> str:
+        """Defined name holding the dropdown values of a list."""
+        return f"list_{list_key}" if f"list_{list_key}" in self.lists else f"ref_{list_key}_name"
+
+    def setting_name(self, key: str) -> str:
+        """Defined name of a setting's value cell."""
+        return f"setting_{key}"
+
+
+def plan_layout(template: Template, labels: Labels, rows: dict[str, int]) -> WorkbookLayout:
+    """Lay out a workbook whose data sheets hold ``rows[sheet]`` data rows."""
+    sheets: dict[str, SheetLayout] = {}
+    for sheet in template.sheets:
+        capacity = rows.get(sheet.key, 0) + template.spare_rows
+        sheets[sheet.key] = SheetLayout(
+            key=sheet.key,
+            name=labels.sheet_name(sheet.key),
+            columns=sheet.keys,
+            last_row=FIRST_DATA_ROW + capacity - 1,
+        )
+    lists_name = labels.sheet_name("lists")
+    lists: dict[str, ListRange] = {}
+    col = 0
+    ref_last = FIRST_DATA_ROW + template.reference_list_rows - 1
+    for ref in template.reference_lists.values():
+        for ref_col in ref.columns:
+            name = f"ref_{ref.key}_{ref_col.key}"
+            lists[name] = _list_range(name, ref.key, ref_col.key, col, ref_last, lists_name)
+            col += 1
+        col += 1  # an empty column between blocks keeps them readable
+    for list_key, values in template.choice_lists.items():
+        name = f"list_{list_key}"
+        last = FIRST_DATA_ROW + len(values) - 1
+        lists[name] = _list_range(name, list_key, "label", col, last, lists_name)
+        col += 1
+    settings_rows = {s.key: SETTINGS_FIRST_ROW + i for i, s in enumerate(template.settings)}
+    return WorkbookLayout(
+        sheets=sheets,
+        lists_name=lists_name,
+        settings_name=labels.sheet_name("settings"),
+        about_name=labels.sheet_name("about"),
+        lists=lists,
+        settings_rows=settings_rows,
+    )
+
+
+def _list_range(name: str, list_key: str, column_key: str, col: int, last: int, sheet: str) -> ListRange:
+    letter = column_letter(col)
+    ref = f"{quote_sheet(sheet)}!${letter}${FIRST_DATA_ROW}:${letter}${last}"
+    return ListRange(name, list_key, column_key, col, FIRST_DATA_ROW, last, ref)

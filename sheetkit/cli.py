@@ -1,0 +1,145 @@
+"""The ``sheetkit`` command line: a thin layer over the public functions.
+
+Each command parses its arguments, calls the same function a notebook calls and
+renders the result. sheetkit's own errors become a one-line message and exit
+status 2; nothing else is caught here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sheetkit import __version__
+from sheetkit.analytics.intervals import staff_view
+from sheetkit.build import write_excel
+from sheetkit.demo import generate_demo
+from sheetkit.errors import SheetkitError, UsageError
+from sheetkit.template import load_template
+
+app = typer.Typer(
+    name="sheetkit",
+    help="Client-allocation workbooks for salons, skin-care centres and spas.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+LocaleOpt = Annotated[str, typer.Option("--locale", "-l", help="Language of the workbook: en, zh-CN, it or vi.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")]
+
+
+def _as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--as-of {value!r} is not a date like 2026-11-22") from None
+
+
+@app.command()
+def new(
+    out: Annotated[Path, typer.Argument(help="Workbook to create (.xlsx).")],
+    locale: LocaleOpt = "en",
+    force: ForceOpt = False,
+) -> None:
+    """Create an empty client-allocation workbook.
+
+    Example: sheetkit new clients.xlsx --locale zh-CN
+    """
+    path = write_excel(out, locale=locale, overwrite=force)
+    console.print(f"Created [bold]{path}[/bold] ({locale}).")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Argument(help="Workbook to create (.xlsx).")],
+    clients: Annotated[int, typer.Option(min=1, max=200_000, help="Number of clients.")] = 300,
+    branches: Annotated[int, typer.Option(min=1, max=500, help="Number of branches.")] = 1,
+    locale: LocaleOpt = "en",
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same salon.")] = 1,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date the salon's history ends (default today).")] = None,
+    force: ForceOpt = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Create a workbook filled with a realistic synthetic salon.
+
+    Example: sheetkit demo salon.xlsx --clients 300 --locale it --seed 1
+    """
+    when = _as_of(as_of)
+    data = generate_demo(clients=clients, branches=branches, locale=locale, seed=seed, as_of=when)
+    path = write_excel(
+        out, data, locale=locale, overwrite=force, generated_at=dt.datetime.combine(when, dt.time(8, 0))
+    )
+    view = staff_view(data.clients, data.visits, data.lists, data.settings, as_of=when)
+    follow = view["follow_up"].value_counts().to_dict()
+    summary = {
+        "workbook": str(path),
+        "locale": locale,
+        "as_of": when.isoformat(),
+        "clients": len(data.clients),
+        "visits": len(data.visits),
+        "appointments": len(data.appointments),
+        "feedback": len(data.feedback),
+        "due_soon": int(follow.get("due_soon", 0)),
+        "overdue": int(follow.get("overdue", 0)),
+        "lapsed": int(follow.get("lapsed", 0)),
+        "never_visited": int(follow.get("never_visited", 0)),
+    }
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    labels = load_template().labels(locale)
+    table = Table(title=f"Demo salon written to {path}", show_header=False)
+    for key, value in summary.items():
+        if key in ("workbook",):
+            continue
+        label = labels.choice_label("follow_up", key) if key in labels.choices["follow_up"] else key.replace("_", " ")
+        table.add_row(label, str(value))
+    console.print(table)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"sheetkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Client-allocation workbooks for salons, skin-care centres and spas."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv``; return the exit status.
+
+    sheetkit's own errors become a one-line message and status 2; usage errors
+    are reported by typer with status 2 as well.
+    """
+    try:
+        app(args=argv, prog_name="sheetkit")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except SheetkitError as exc:
+        err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+        return 2
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

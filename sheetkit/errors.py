@@ -1,0 +1,91 @@
+"""The exceptions sheetkit raises, as one tree.
+
+Invalid *data* is never an exception: it is an Issue in a ValidationResult.
+Exceptions are for input sheetkit cannot use at all, and each message says what
+a person can do about it::
+
+    SheetkitError                     base of everything sheetkit raises
+    ├── TemplateError                 a broken template file (names file, sheet, column)
+    ├── UnknownLocaleError            a locale the template has no labels for
+    ├── WorkbookError                 a workbook that cannot be used
+    │   ├── WorkbookNotFound          no file at that path
+    │   └── WorkbookWriteError        the output file cannot be written
+    └── UsageError                    invalid arguments to a public function
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "SheetkitError",
+    "TemplateError",
+    "UnknownLocaleError",
+    "UsageError",
+    "WorkbookError",
+    "WorkbookNotFound",
+    "WorkbookWriteError",
+]
+
+
+class SheetkitError(Exception):
+    """Base class of every exception sheetkit raises on purpose."""
+
+
+class TemplateError(SheetkitError):
+    """A template file is missing, malformed, or inconsistent.
+
+    The message names the file and, where known, the sheet and column.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: Path | str,
+        sheet: str | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.file = str(file)
+        self.sheet = sheet
+        self.column = column
+        where = [self.file]
+        if sheet:
+            where.append(f"sheet {sheet!r}")
+        if column:
+            where.append(f"column {column!r}")
+        super().__init__(f"{', '.join(where)}: {message}")
+
+
+class UnknownLocaleError(SheetkitError):
+    """The requested locale has no label file in the template."""
+
+    def __init__(self, locale: str, *, available: list[str]) -> None:
+        self.locale = locale
+        self.available = available
+        super().__init__(
+            f"unknown locale {locale!r}; available locales: {', '.join(available)}"
+        )
+
+
+class WorkbookError(SheetkitError):
+    """A workbook cannot be used (wrong format, unreadable, inconsistent)."""
+
+    def __init__(self, message: str, *, path: Path | str | None = None) -> None:
+        self.path = None if path is None else str(path)
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class WorkbookNotFound(WorkbookError):
+    """There is no file at the given path."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__("no such file; check the path and the current folder", path=path)
+
+
+class WorkbookWriteError(WorkbookError):
+    """An output workbook cannot be written (folder missing, file open elsewhere...)."""
+
+
+class UsageError(SheetkitError):
+    """A public function was called with arguments it cannot use."""

@@ -1,0 +1,662 @@
+"""Load and check the workbook template: the single source of truth for columns.
+
+``workbook_templates/<name>/template.yaml`` declares sheets, columns, types,
+bounds, choice lists and settings; ``locales/<locale>.yaml`` beside it holds every
+label a person reads. :func:`load_template` turns both into frozen dataclasses and
+refuses a broken template with a :class:`~sheetkit.errors.TemplateError` naming the
+file, sheet and column.
+
+>>> t = load_template()
+>>> t.sheet("clients").column("client_id").type
+'id'
+>>> t.labels("it").header("clients", "client_id")
+'Codice cliente'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal, cast, get_args
+
+import yaml
+
+from sheetkit.errors import TemplateError, UnknownLocaleError
+
+__all__ = [
+    "Column",
+    "ColumnType",
+    "Labels",
+    "ReferenceList",
+    "Setting",
+    "Sheet",
+    "Template",
+    "default_template_dir",
+    "load_template",
+]
+
+ColumnType = Literal[
+    "text",
+    "id",
+    "phone",
+    "email",
+    "date",
+    "datetime",
+    "choice",
+    "multichoice",
+    "int",
+    "decimal",
+    "money",
+    "rating",
+    "bool",
+    "month-day",
+]
+COLUMN_TYPES: Final = frozenset(get_args(ColumnType))
+Sensitivity = Literal["personal", "health"]
+#: Formula columns the workbook builders know how to write.
+FORMULAS: Final = frozenset(
+    {
+        "last_visit",
+        "visit_count",
+        "avg_interval_days",
+        "next_due",
+        "days_since_last_visit",
+        "follow_up",
+        "days_to_birthday",
+        "visit_day_key",
+    }
+)
+TEXT_TYPES: Final = frozenset({"text", "id", "phone", "email", "multichoice"})
+NUMBER_TYPES: Final = frozenset({"int", "decimal", "money", "rating"})
+DATE_TYPES: Final = frozenset({"date", "datetime", "month-day"})
+MULTICHOICE_SEPARATOR: Final = ";"
+
+# Limits of the spreadsheet applications, checked so that a template that loads
+# also builds: Excel rejects longer input messages, titles and sheet names.
+MAX_HELP: Final = 255
+MAX_HEADER: Final = 60
+MAX_TITLE: Final = 32
+MAX_SHEET_NAME: Final = 31
+FORBIDDEN_SHEET_CHARS: Final = re.compile(r"[:\\/?*\[\];]")
+KEY_RE: Final = re.compile(r"^[a-z][a-z0-9_]*$")
+FORMULA_START: Final = ("=", "+", "-", "@")
+
+Bound = float | dt.date | Literal["today"] | None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet, as declared in template.yaml."""
+
+    key: str
+    type: ColumnType
+    required: bool = False
+    unique: bool = False
+    choices: str | None = None
+    references: str | None = None
+    min: Bound = None
+    max: Bound = None
+    max_length: int | None = None
+    month_day: bool = False
+    sensitivity: Sensitivity | None = None
+    width: float = 12.0
+    formula: str | None = None
+    hidden: bool = False
+
+    @property
+    def is_formula(self) -> bool:
+        """True for staff-view columns the spreadsheet app computes."""
+        return self.formula is not None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A data sheet (Clients, Visits, Appointments, Feedback)."""
+
+    key: str
+    id_column: str
+    columns: tuple[Column, ...]
+
+    def column(self, key: str) -> Column:
+        """The column with canonical key ``key``."""
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(f"sheet {self.key!r} has no column {key!r}")
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Canonical keys of every column, in sheet order."""
+        return tuple(c.key for c in self.columns)
+
+    @property
+    def data_columns(self) -> tuple[Column, ...]:
+        """Columns staff type into (formula columns excluded)."""
+        return tuple(c for c in self.columns if not c.is_formula)
+
+
+@dataclass(frozen=True)
+class ReferenceList:
+    """A list the manager edits on the Lists sheet (services, therapists...)."""
+
+    key: str
+    columns: tuple[Column, ...]
+    default_rows: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A report parameter on the Settings sheet."""
+
+    key: str
+    type: ColumnType
+    default: Any
+    min: float | None = None
+    max: float | None = None
+    choices: str | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Every label of one locale: sheet names, headers, help, choices, messages."""
+
+    locale: str
+    language: str
+    date_format: str
+    datetime_format: str
+    date_order: str
+    currency: str
+    faker_locale: str
+    sheet_names: Mapping[str, str]
+    columns: Mapping[str, Mapping[str, Mapping[str, str]]]
+    choices: Mapping[str, Mapping[str, str]]
+    reference_lists: Mapping[str, Mapping[str, Any]]
+    settings: Mapping[str, Mapping[str, str]]
+    about: Mapping[str, str]
+    messages: Mapping[str, str]
+
+    def sheet_name(self, sheet: str) -> str:
+        """Tab name of a sheet in this locale."""
+        return self.sheet_names[sheet]
+
+    def header(self, sheet: str, column: str) -> str:
+        """Column header as staff see it."""
+        return self.columns[sheet][column]["header"]
+
+    def help(self, sheet: str, column: str) -> str:
+        """Help text shown when a cell of the column is selected."""
+        return self.columns[sheet][column]["help"]
+
+    def choice_label(self, choice_list: str, key: str) -> str:
+        """Display label of one value of a fixed choice list."""
+        return self.choices[choice_list][key]
+
+    def choice_labels(self, choice_list: str) -> list[str]:
+        """Display labels of a fixed choice list, in template order."""
+        return list(self.choices[choice_list].values())
+
+    def reference_title(self, ref: str) -> str:
+        """Title of a reference list block on the Lists sheet."""
+        return str(self.reference_lists[ref]["title"])
+
+    def reference_header(self, ref: str, column: str) -> str:
+        """Header of one column of a reference list."""
+        return str(self.reference_lists[ref]["columns"][column])
+
+    def reference_row_name(self, ref: str, key: str) -> str:
+        """Display name of a default row of a reference list."""
+        return str(self.reference_lists[ref]["rows"][key])
+
+    def message(self, key: str, **values: object) -> str:
+        """A validation message, with ``{placeholders}`` filled in."""
+        return self.messages[key].format(**values)
+
+
+@dataclass(frozen=True)
+class Template:
+    """The whole template: structure plus labels for every locale."""
+
+    id: str
+    version: int
+    locales: tuple[str, ...]
+    default_locale: str
+    spare_rows: int
+    choice_lists: Mapping[str, tuple[str, ...]]
+    reference_lists: Mapping[str, ReferenceList]
+    reference_list_rows: int
+    settings: tuple[Setting, ...]
+    sheets: tuple[Sheet, ...]
+    path: Path
+    _labels: Mapping[str, Labels] = field(repr=False, compare=False)
+
+    def sheet(self, key: str) -> Sheet:
+        """The data sheet with canonical key ``key``."""
+        for sheet in self.sheets:
+            if sheet.key == key:
+                return sheet
+        raise KeyError(f"template has no sheet {key!r}")
+
+    def labels(self, locale: str | None = None) -> Labels:
+        """Labels of ``locale`` (the template's default locale if None)."""
+        name = locale or self.default_locale
+        try:
+            return self._labels[name]
+        except KeyError:
+            raise UnknownLocaleError(name, available=list(self.locales)) from None
+
+    def is_reference_list(self, name: str) -> bool:
+        """True when ``name`` is a manager-edited list, False for a fixed list."""
+        return name in self.reference_lists
+
+    def setting(self, key: str) -> Setting:
+        """The setting with key ``key``."""
+        for s in self.settings:
+            if s.key == key:
+                return s
+        raise KeyError(f"template has no setting {key!r}")
+
+
+def default_template_dir() -> Path:
+    """Folder of the canonical client-allocation template.
+
+    Installed wheels carry it inside the package; a source checkout has it at
+    the top level.
+    """
+    here = Path(__file__).resolve().parent
+    for base in (here / "workbook_templates", here.parent / "workbook_templates"):
+        candidate = base / "client_allocation"
+        if (candidate / "template.yaml").is_file():
+            return candidate
+    raise TemplateError(
+        "the canonical template is missing from this installation; reinstall sheetkit",
+        file=here / "workbook_templates" / "client_allocation" / "template.yaml",
+    )
+
+
+def load_template(path: Path | str | None = None) -> Template:
+    """Load and check a template folder (default: the canonical template).
+
+    Raises TemplateError naming the file, sheet and column of the first problem.
+    """
+    folder = Path(path) if path is not None else default_template_dir()
+    if folder.is_file():
+        folder = folder.parent
+    return _load_cached(folder.resolve())
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(folder: Path) -> Template:
+    return _TemplateLoader(folder).load()
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _TemplateLoader:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.file = folder / "template.yaml"
+
+    def fail(self, message: str, *, sheet: str | None = None, column: str | None = None) -> TemplateError:
+        return TemplateError(message, file=self.file, sheet=sheet, column=column)
+
+    def read_yaml(self, path: Path) -> dict[str, Any]:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise TemplateError("file not found", file=path) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TemplateError(f"cannot read file ({exc})", file=path) from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise TemplateError(f"not valid YAML: {exc}", file=path) from None
+        if not isinstance(data, dict):
+            raise TemplateError("expected a mapping at the top level", file=path)
+        return data
+
+    def load(self) -> Template:
+        raw = self.read_yaml(self.file)
+        for key in ("id", "version", "locales", "choice_lists", "sheets", "settings"):
+            if key not in raw:
+                raise self.fail(f"missing top-level key {key!r}")
+        locales = tuple(str(x) for x in raw["locales"])
+        default_locale = str(raw.get("default_locale", locales[0] if locales else ""))
+        if default_locale not in locales:
+            raise self.fail(f"default_locale {default_locale!r} is not in locales")
+        choice_lists = self._choice_lists(raw["choice_lists"])
+        ref_names = set(raw.get("reference_lists") or {})
+        overlap = ref_names & set(choice_lists)
+        if overlap:
+            raise self.fail(f"list names used twice: {sorted(overlap)}")
+        all_lists = set(choice_lists) | ref_names
+        reference_lists = {
+            name: self._reference_list(name, spec, all_lists)
+            for name, spec in (raw.get("reference_lists") or {}).items()
+        }
+        sheets = tuple(self._sheet(spec, all_lists) for spec in raw["sheets"])
+        self._check_references(sheets)
+        settings = tuple(self._setting(spec, all_lists) for spec in raw["settings"])
+        labels: dict[str, Labels] = {}
+        template = Template(
+            id=str(raw["id"]),
+            version=int(raw["version"]),
+            locales=locales,
+            default_locale=default_locale,
+            spare_rows=int(raw.get("spare_rows", 1000)),
+            choice_lists=choice_lists,
+            reference_lists=reference_lists,
+            reference_list_rows=int(raw.get("reference_list_rows", 200)),
+            settings=settings,
+            sheets=sheets,
+            path=self.folder,
+            _labels=labels,
+        )
+        for locale in locales:
+            labels[locale] = _LabelsLoader(self, template, locale).load()
+        return template
+
+    def _choice_lists(self, raw: Any) -> dict[str, tuple[str, ...]]:
+        if not isinstance(raw, dict):
+            raise self.fail("choice_lists must be a mapping of list name to values")
+        out: dict[str, tuple[str, ...]] = {}
+        for name, values in raw.items():
+            if not isinstance(values, list) or not values:
+                raise self.fail(f"choice list {name!r} must be a non-empty list")
+            keys = tuple(str(v) for v in values)
+            if len(set(keys)) != len(keys):
+                raise self.fail(f"choice list {name!r} has duplicate values")
+            out[str(name)] = keys
+        return out
+
+    def _column(self, spec: Any, lists: set[str], *, sheet: str) -> Column:
+        if not isinstance(spec, dict) or "key" not in spec:
+            raise self.fail(f"a column without a key: {spec!r}", sheet=sheet)
+        key = str(spec["key"])
+        unknown = set(spec) - {f for f in Column.__dataclass_fields__}
+        if unknown:
+            raise self.fail(f"unknown attributes {sorted(unknown)}", sheet=sheet, column=key)
+        if not KEY_RE.match(key):
+            raise self.fail("keys are snake_case ASCII", sheet=sheet, column=key)
+        ctype = spec.get("type")
+        if ctype not in COLUMN_TYPES:
+            raise self.fail(
+                f"unknown type {ctype!r}; expected one of {sorted(COLUMN_TYPES)}", sheet=sheet, column=key
+            )
+        choices = spec.get("choices")
+        if ctype in ("choice", "multichoice"):
+            if choices not in lists:
+                raise self.fail(f"choices {choices!r} is not a declared list", sheet=sheet, column=key)
+        elif choices is not None:
+            raise self.fail(f"type {ctype} cannot have choices", sheet=sheet, column=key)
+        formula = spec.get("formula")
+        if formula is not None and formula not in FORMULAS:
+            raise self.fail(f"unknown formula {formula!r}", sheet=sheet, column=key)
+        sensitivity = spec.get("sensitivity")
+        if sensitivity not in (None, "personal", "health"):
+            raise self.fail(f"sensitivity must be personal or health, not {sensitivity!r}", sheet=sheet, column=key)
+        try:
+            return Column(
+                key=key,
+                type=cast(ColumnType, ctype),
+                required=bool(spec.get("required", False)),
+                unique=bool(spec.get("unique", False)),
+                choices=choices,
+                references=spec.get("references"),
+                min=self._bound(spec.get("min"), sheet=sheet, column=key),
+                max=self._bound(spec.get("max"), sheet=sheet, column=key),
+                max_length=None if spec.get("max_length") is None else int(spec["max_length"]),
+                month_day=bool(spec.get("month_day", False)),
+                sensitivity=sensitivity,
+                width=float(spec.get("width", 12)),
+                formula=formula,
+                hidden=bool(spec.get("hidden", False)),
+            )
+        except (TypeError, ValueError) as exc:
+            raise self.fail(f"invalid attribute value ({exc})", sheet=sheet, column=key) from None
+
+    def _bound(self, value: Any, *, sheet: str, column: str) -> Bound:
+        if value is None or value == "today":
+            return cast(Bound, value)
+        if isinstance(value, bool):
+            raise self.fail(f"bound {value!r} is not a number or date", sheet=sheet, column=column)
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise self.fail(f"bound {value!r} is not a number, ISO date or 'today'", sheet=sheet, column=column) from None
+
+    def _sheet(self, spec: Any, lists: set[str]) -> Sheet:
+        if not isinstance(spec, dict) or "key" not in spec:
+            raise self.fail(f"a sheet without a key: {spec!r}")
+        key = str(spec["key"])
+        columns = tuple(self._column(c, lists, sheet=key) for c in spec.get("columns") or [])
+        if not columns:
+            raise self.fail("a sheet needs columns", sheet=key)
+        seen: set[str] = set()
+        for col in columns:
+            if col.key in seen:
+                raise self.fail("column declared twice", sheet=key, column=col.key)
+            seen.add(col.key)
+        id_column = str(spec.get("id_column", ""))
+        if id_column not in seen:
+            raise self.fail(f"id_column {id_column!r} is not a column", sheet=key)
+        return Sheet(key=key, id_column=id_column, columns=columns)
+
+    def _check_references(self, sheets: tuple[Sheet, ...]) -> None:
+        index = {(s.key, c.key) for s in sheets for c in s.columns}
+        for sheet in sheets:
+            for col in sheet.columns:
+                if col.references is None:
+                    continue
+                target = tuple(col.references.split(".", 1))
+                if len(target) != 2 or target not in index:
+                    raise self.fail(
+                        f"references {col.references!r} is not a sheet.column", sheet=sheet.key, column=col.key
+                    )
+
+    def _reference_list(self, name: str, spec: Any, lists: set[str]) -> ReferenceList:
+        if not isinstance(spec, dict):
+            raise self.fail(f"reference list {name!r} must be a mapping")
+        columns = tuple(self._column(c, lists, sheet=f"Lists.{name}") for c in spec.get("columns") or [])
+        if not columns or columns[0].key != "name":
+            raise self.fail(f"reference list {name!r} must start with a 'name' column")
+        rows = tuple(dict(r) for r in spec.get("default_rows") or [])
+        for row in rows:
+            if "key" not in row:
+                raise self.fail(f"a default row of {name!r} has no key")
+        return ReferenceList(key=name, columns=columns, default_rows=rows)
+
+    def _setting(self, spec: Any, lists: set[str]) -> Setting:
+        if not isinstance(spec, dict) or "key" not in spec:
+            raise self.fail(f"a setting without a key: {spec!r}")
+        col = self._column(
+            {k: v for k, v in spec.items() if k != "default"}, lists, sheet="Settings"
+        )
+        if "default" not in spec:
+            raise self.fail("a setting needs a default", sheet="Settings", column=col.key)
+        return Setting(
+            key=col.key,
+            type=col.type,
+            default=spec["default"],
+            min=col.min if isinstance(col.min, float) else None,
+            max=col.max if isinstance(col.max, float) else None,
+            choices=col.choices,
+            max_length=col.max_length,
+        )
+
+
+class _LabelsLoader:
+    def __init__(self, parent: _TemplateLoader, template: Template, locale: str) -> None:
+        self.template = template
+        self.locale = locale
+        self.file = parent.folder / "locales" / f"{locale}.yaml"
+        self.raw = parent.read_yaml(self.file)
+
+    def fail(self, message: str, *, sheet: str | None = None, column: str | None = None) -> TemplateError:
+        return TemplateError(message, file=self.file, sheet=sheet, column=column)
+
+    def section(self, key: str) -> dict[str, Any]:
+        value = self.raw.get(key)
+        if not isinstance(value, dict):
+            raise self.fail(f"missing section {key!r}")
+        return value
+
+    def text(self, mapping: Mapping[str, Any], key: str, *, limit: int, where: str, sheet: str | None = None, column: str | None = None) -> str:
+        value = mapping.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"missing label {where}", sheet=sheet, column=column)
+        if len(value) > limit:
+            raise self.fail(f"{where} is {len(value)} characters; the limit is {limit}", sheet=sheet, column=column)
+        return value
+
+    def load(self) -> Labels:
+        t = self.template
+        if self.raw.get("locale") != self.locale:
+            raise self.fail(f"locale field must be {self.locale!r}")
+        sheet_names = self.section("sheets")
+        wanted = [s.key for s in t.sheets] + ["lists", "settings", "about"]
+        names: dict[str, str] = {}
+        for key in wanted:
+            name = self.text(sheet_names, key, limit=MAX_SHEET_NAME, where=f"sheet name of {key!r}")
+            if FORBIDDEN_SHEET_CHARS.search(name):
+                raise self.fail(f"sheet name {name!r} contains a character spreadsheets forbid")
+            names[key] = name
+        if len(set(names.values())) != len(names):
+            raise self.fail("two sheets share one name")
+
+        columns_raw = self.section("columns")
+        columns: dict[str, dict[str, dict[str, str]]] = {}
+        for sheet in t.sheets:
+            per_sheet = columns_raw.get(sheet.key)
+            if not isinstance(per_sheet, dict):
+                raise self.fail("no column labels", sheet=sheet.key)
+            columns[sheet.key] = {}
+            headers: set[str] = set()
+            for col in sheet.columns:
+                entry = per_sheet.get(col.key)
+                if not isinstance(entry, dict):
+                    raise self.fail("no header and help", sheet=sheet.key, column=col.key)
+                header = self.text(entry, "header", limit=MAX_HEADER, where="header", sheet=sheet.key, column=col.key)
+                if header in headers:
+                    raise self.fail(f"header {header!r} used twice", sheet=sheet.key, column=col.key)
+                headers.add(header)
+                help_text = self.text(entry, "help", limit=MAX_HELP, where="help", sheet=sheet.key, column=col.key)
+                columns[sheet.key][col.key] = {"header": header, "help": help_text}
+            extra = set(per_sheet) - set(sheet.keys)
+            if extra:
+                raise self.fail(f"labels for undeclared columns {sorted(extra)}", sheet=sheet.key)
+
+        choices_raw = self.section("choices")
+        choices: dict[str, dict[str, str]] = {}
+        for name, keys in t.choice_lists.items():
+            labels = choices_raw.get(name)
+            if not isinstance(labels, dict):
+                raise self.fail(f"no labels for choice list {name!r}")
+            out = {k: self.text(labels, k, limit=MAX_HEADER, where=f"label of {name}.{k}") for k in keys}
+            self._check_labels(out.values(), f"choice list {name!r}")
+            choices[name] = out
+
+        refs_raw = self.section("reference_lists")
+        refs: dict[str, dict[str, Any]] = {}
+        for name, ref in t.reference_lists.items():
+            entry = refs_raw.get(name)
+            if not isinstance(entry, dict):
+                raise self.fail(f"no labels for reference list {name!r}")
+            title = self.text(entry, "title", limit=MAX_HEADER, where=f"title of {name}")
+            cols = entry.get("columns") or {}
+            col_labels = {
+                c.key: self.text(cols, c.key, limit=MAX_HEADER, where=f"header of {name}.{c.key}") for c in ref.columns
+            }
+            rows_raw = entry.get("rows") or {}
+            rows = {
+                str(r["key"]): self.text(rows_raw, str(r["key"]), limit=MAX_HEADER, where=f"name of {name}.{r['key']}")
+                for r in ref.default_rows
+            }
+            self._check_labels(rows.values(), f"reference list {name!r}")
+            refs[name] = {"title": title, "columns": col_labels, "rows": rows}
+
+        settings_raw = self.section("settings")
+        settings: dict[str, dict[str, str]] = {}
+        header = settings_raw.get("header") or {}
+        settings["header"] = {
+            k: self.text(header, k, limit=MAX_HEADER, where=f"settings header {k}") for k in ("key", "label", "value", "help")
+        }
+        for s in t.settings:
+            entry = settings_raw.get(s.key) or {}
+            settings[s.key] = {
+                "label": self.text(entry, "label", limit=MAX_HEADER, where=f"label of setting {s.key}"),
+                "help": self.text(entry, "help", limit=MAX_HELP, where=f"help of setting {s.key}"),
+            }
+
+        about_raw = self.section("about")
+        about = {
+            k: self.text(about_raw, k, limit=MAX_HELP, where=f"about.{k}")
+            for k in ("title", "template_id", "template_version", "locale", "generated_at", "generator", "notice")
+        }
+        messages_raw = self.section("messages")
+        message_keys = _MESSAGE_KEYS
+        messages = {k: self.text(messages_raw, k, limit=MAX_HELP, where=f"message {k}") for k in message_keys}
+        for k in ("error_title", "required_title"):
+            if len(messages[k]) > MAX_TITLE:
+                raise self.fail(f"message {k} is longer than {MAX_TITLE} characters")
+
+        def scalar(key: str) -> str:
+            return self.text(self.raw, key, limit=MAX_HEADER, where=key)
+
+        date_order = scalar("date_order")
+        if date_order not in t.choice_lists.get("date_order", ("DMY", "MDY", "YMD")):
+            raise self.fail(f"date_order {date_order!r} must be DMY, MDY or YMD")
+        return Labels(
+            locale=self.locale,
+            language=scalar("language"),
+            date_format=scalar("date_format"),
+            datetime_format=scalar("datetime_format"),
+            date_order=date_order,
+            currency=scalar("currency"),
+            faker_locale=scalar("faker_locale"),
+            sheet_names=names,
+            columns=columns,
+            choices=choices,
+            reference_lists=refs,
+            settings=settings,
+            about=about,
+            messages=messages,
+        )
+
+    def _check_labels(self, labels: Any, where: str) -> None:
+        values = list(labels)
+        if len({v.casefold() for v in values}) != len(values):
+            raise self.fail(f"labels of {where} are not distinct: {values}")
+        for v in values:
+            if v.startswith(FORMULA_START):
+                raise self.fail(f"label {v!r} of {where} starts with a formula character")
+
+
+_MESSAGE_KEYS: Final = (
+    "error_title",
+    "required_title",
+    "date",
+    "date_not_future",
+    "datetime",
+    "birth_date",
+    "int",
+    "decimal",
+    "rating",
+    "choice",
+    "length",
+    "id",
+    "unique",
+    "client_exists",
+    "email",
+    "phone",
+    "allergies_none",
+)
