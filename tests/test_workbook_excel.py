@@ -1,0 +1,184 @@
+"""The generated .xlsx: sheets, headers, validations, formats and protection, per locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+
+from sheetkit.build import write_excel
+from sheetkit.errors import UsageError, WorkbookWriteError
+from sheetkit.frames import WorkbookData, empty_frames
+from sheetkit.template import load_template
+
+LOCALES = ["en", "zh-CN", "it", "vi"]
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("new")
+    return {loc: write_excel(folder / f"new-{loc}.xlsx", locale=loc) for loc in LOCALES}
+
+
+def _validations(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, object]:
+    out = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in str(dv.sqref).split():
+            out[rng.split(":")[0].rstrip("0123456789")] = dv
+    return out
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_sheets_headers_and_help_are_in_the_workbook_language(books: dict[str, Path], locale: str) -> None:
+    t = load_template()
+    lab = t.labels(locale)
+    wb = openpyxl.load_workbook(books[locale])
+    expected = [lab.sheet_name(k) for k in ("clients", "visits", "appointments", "feedback", "settings", "lists", "about")]
+    assert wb.sheetnames == expected
+    for sheet in t.sheets:
+        ws = wb[lab.sheet_name(sheet.key)]
+        assert [c.value for c in ws[1]] == [lab.header(sheet.key, c.key) for c in sheet.columns]
+        dvs = _validations(ws)
+        for idx, col in enumerate(sheet.columns, start=1):
+            letter = openpyxl.utils.get_column_letter(idx)
+            if col.is_formula:
+                assert letter not in dvs
+                continue
+            dv = dvs[letter]
+            assert dv.prompt == lab.help(sheet.key, col.key)
+            assert dv.error, f"{sheet.key}.{col.key} has no error message"
+            assert dv.showErrorMessage
+    assert wb[lab.sheet_name("lists")].sheet_state == "hidden"
+    # Dropdown labels in the workbook language, on the hidden Lists sheet.
+    rng = wb.defined_names["list_skin_type"]
+    (title, ref), = rng.destinations
+    cells = [c[0].value for c in wb[title][ref.replace("$", "")]]
+    assert cells == lab.choice_labels("skin_type")
+
+
+def test_validation_rules_per_type(books: dict[str, Path]) -> None:
+    wb = openpyxl.load_workbook(books["en"])
+    clients = _validations(wb["Clients"])
+    visits = _validations(wb["Visits"])
+    assert clients["A"].type == "custom" and "COUNTIF(" in clients["A"].formula1  # unique client ID
+    assert clients["C"].type == "list" and clients["C"].formula1 == "list_gender"
+    assert clients["L"].type == "list" and clients["L"].formula1 == "ref_branches_name"
+    assert clients["D"].type == "custom" and "MID(D2,3,1)" in clients["D"].formula1  # birthday or MM-DD
+    assert clients["E"].type == "textLength"  # phone
+    assert visits["B"].type == "list" and visits["B"].formula1 == "client_ids"  # only existing clients
+    assert visits["C"].type == "date" and visits["C"].formula2 == "TODAY()"  # not in the future
+    assert visits["J"].type == "whole" and (visits["J"].formula1, visits["J"].formula2) == ("1", "5")
+    assert visits["L"].type == "decimal" and float(visits["L"].formula1) == 0
+    names = wb.defined_names
+    assert names["client_ids"].attr_text == "'Clients'!$A$2:$A$1001"
+    assert names["setting_lapse_floor_days"].attr_text == "'Settings'!$C$2"
+
+
+def test_text_format_frozen_header_and_protection(books: dict[str, Path]) -> None:
+    wb = openpyxl.load_workbook(books["en"])
+    ws = wb["Clients"]
+    assert ws.freeze_panes == "C2"
+    assert wb["Visits"].freeze_panes == "B2"
+    for sheet in ("Clients", "Visits", "Appointments", "Feedback", "Settings", "About"):
+        assert wb[sheet].protection.sheet, sheet
+    # Header locked, data columns editable and formatted as text for IDs and phones.
+    assert ws["A1"].protection.locked
+    dims = ws.column_dimensions
+    for letter in ("A", "E", "K"):  # client_id, phone, emergency phone
+        assert dims[letter].number_format == "@"
+        assert not dims[letter].protection.locked
+        assert dims[letter].quotePrefix
+    # Formula columns stay locked so staff cannot overwrite them.
+    assert ws["AO2"].value.startswith("=IF(") and ws["AO2"].protection.locked
+
+
+def test_about_sheet_carries_template_id_and_version(books: dict[str, Path]) -> None:
+    t = load_template()
+    ws = openpyxl.load_workbook(books["vi"])[t.labels("vi").sheet_name("about")]
+    rows = {r[0]: r[2] for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert rows["template_id"] == t.id
+    assert rows["template_version"] == str(t.version)
+    assert rows["locale"] == "vi"
+
+
+def test_conditional_formats_cover_domain_list(books: dict[str, Path]) -> None:
+    wb = openpyxl.load_workbook(books["en"])
+    formulas = {
+        sheet: " ".join(r.formula[0] for cf in wb[sheet].conditional_formatting for r in cf.rules)
+        for sheet in ("Clients", "Appointments", "Feedback")
+    }
+    for needle in ('"Lapsed"', '"Overdue"', '"Due soon"', "setting_birthday_lead_days", "TRIM($V2)", "TRIM($X2)",
+                   '<>"Yes"'):
+        assert needle in formulas["Clients"], needle
+    assert '"No-show"' in formulas["Appointments"] and "TODAY()" in formulas["Appointments"]
+    assert '"Complaint"' in formulas["Feedback"]
+
+
+def test_refuses_to_overwrite_and_wrong_suffix(tmp_path: Path) -> None:
+    book = write_excel(tmp_path / "a.xlsx")
+    before = book.read_bytes()
+    with pytest.raises(WorkbookWriteError, match="already exists"):
+        write_excel(book)
+    assert book.read_bytes() == before
+    with pytest.raises(UsageError, match=r"\.xlsx"):
+        write_excel(tmp_path / "a.xls")
+    with pytest.raises(WorkbookWriteError, match="folder does not exist"):
+        write_excel(tmp_path / "missing" / "a.xlsx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]  # no temporary files left
+
+
+def _book_with_texts(path: Path, texts: list[str]) -> Path:
+    t = load_template()
+    frames = empty_frames(t)
+    clients = pd.DataFrame({c.key: [None] * len(texts) for c in t.sheet("clients").data_columns})
+    clients["client_id"] = [f"C{i:04d}" for i in range(len(texts))]
+    clients["full_name"] = texts
+    clients["notes"] = texts
+    clients["phone"] = ["0612345678"] * len(texts)
+    frames["clients"] = clients
+    return write_excel(path, WorkbookData(**frames), overwrite=True, generated_at=dt.datetime(2026, 1, 1))
+
+
+# Text a spreadsheet could mistake for a formula, a number or a date, or mangle.
+tricky = st.one_of(
+    st.text(min_size=1, max_size=60),
+    st.builds(lambda p, s: p + s, st.sampled_from(["=", "+", "-", "@", "\t", "\r", "=HYPERLINK(", "'"]),
+              st.text(max_size=30)),
+    st.sampled_from(["=1+1", "+33 6 12 34 56 78", "-5", "@SUM(A1)", "0612345678", "1.2E+10", "03-14", "NA",
+                     "TRUE", "_x000D_", "a\r\nb", " lead and trail ", "=cmd|' /C calc'!A0"]),
+).filter(lambda s: s != "" and len(s) <= 120)
+
+
+CONTROL = {chr(c) for c in range(32)} - {"\t", "\n"}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(tricky, min_size=1, max_size=15))
+def test_any_text_is_stored_and_read_back_as_the_same_text(tmp_path: Path, texts: list[str]) -> None:
+    book = _book_with_texts(tmp_path / "texts.xlsx", texts)
+    cal = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Clients").to_python(skip_empty_area=False)
+    wb = openpyxl.load_workbook(book, read_only=True)
+    try:
+        cells = list(wb["Clients"].iter_rows(min_row=2, max_row=len(texts) + 1))
+    finally:
+        wb.close()
+    for i, text in enumerate(texts):
+        assert cal[i + 1][1] == text  # full_name
+        assert cal[i + 1][39] == text  # notes
+        assert cal[i + 1][4] == "0612345678"  # phone keeps its leading zero
+        for cell in (cells[i][1], cells[i][39]):
+            assert cell.data_type == "s", (text, cell.data_type)  # text, never a formula
+            # openpyxl does not undo the _xHHHH_ escapes of control characters (Excel and calamine do).
+            if not CONTROL & set(text) and "_x" not in text:
+                assert cell.value == text
+
+
+def test_text_longer_than_a_cell_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="32767"):
+        _book_with_texts(tmp_path / "long.xlsx", ["x" * 40_000])
