@@ -77,9 +77,7 @@ def demo(
     """
     when = _as_of(as_of)
     data = generate_demo(clients=clients, branches=branches, locale=locale, seed=seed, as_of=when)
-    path = write_excel(
-        out, data, locale=locale, overwrite=force, generated_at=dt.datetime.combine(when, dt.time(8, 0))
-    )
+    path = write_excel(out, data, locale=locale, overwrite=force, generated_at=dt.datetime.combine(when, dt.time(8, 0)))
     view = staff_view(data.clients, data.visits, data.lists, data.settings, as_of=when)
     follow = view["follow_up"].value_counts().to_dict()
     summary = {

@@ -8,7 +8,7 @@ a person can do about it::
     ├── TemplateError                 a broken template file (names file, sheet, column)
     ├── UnknownLocaleError            a locale the template has no labels for
     ├── WorkbookError                 a workbook that cannot be used
-    │   ├── WorkbookNotFound          no file at that path
+    │   ├── WorkbookNotFoundError          no file at that path
     │   └── WorkbookWriteError        the output file cannot be written
     └── UsageError                    invalid arguments to a public function
 """
@@ -23,7 +23,7 @@ __all__ = [
     "UnknownLocaleError",
     "UsageError",
     "WorkbookError",
-    "WorkbookNotFound",
+    "WorkbookNotFoundError",
     "WorkbookWriteError",
 ]
 
@@ -63,9 +63,7 @@ class UnknownLocaleError(SheetkitError):
     def __init__(self, locale: str, *, available: list[str]) -> None:
         self.locale = locale
         self.available = available
-        super().__init__(
-            f"unknown locale {locale!r}; available locales: {', '.join(available)}"
-        )
+        super().__init__(f"unknown locale {locale!r}; available locales: {', '.join(available)}")
 
 
 class WorkbookError(SheetkitError):
@@ -76,7 +74,7 @@ class WorkbookError(SheetkitError):
         super().__init__(f"{self.path}: {message}" if self.path else message)
 
 
-class WorkbookNotFound(WorkbookError):
+class WorkbookNotFoundError(WorkbookError):
     """There is no file at the given path."""
 
     def __init__(self, path: Path | str) -> None:

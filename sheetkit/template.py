@@ -172,6 +172,7 @@ class Labels:
     date_order: str
     currency: str
     faker_locale: str
+    price_scale: float
     sheet_names: Mapping[str, str]
     columns: Mapping[str, Mapping[str, Mapping[str, str]]]
     choices: Mapping[str, Mapping[str, str]]
@@ -378,16 +379,14 @@ class _TemplateLoader:
         if not isinstance(spec, dict) or "key" not in spec:
             raise self.fail(f"a column without a key: {spec!r}", sheet=sheet)
         key = str(spec["key"])
-        unknown = set(spec) - {f for f in Column.__dataclass_fields__}
+        unknown = set(spec) - set(Column.__dataclass_fields__)
         if unknown:
             raise self.fail(f"unknown attributes {sorted(unknown)}", sheet=sheet, column=key)
         if not KEY_RE.match(key):
             raise self.fail("keys are snake_case ASCII", sheet=sheet, column=key)
         ctype = spec.get("type")
         if ctype not in COLUMN_TYPES:
-            raise self.fail(
-                f"unknown type {ctype!r}; expected one of {sorted(COLUMN_TYPES)}", sheet=sheet, column=key
-            )
+            raise self.fail(f"unknown type {ctype!r}; expected one of {sorted(COLUMN_TYPES)}", sheet=sheet, column=key)
         choices = spec.get("choices")
         if ctype in ("choice", "multichoice"):
             if choices not in lists:
@@ -432,7 +431,9 @@ class _TemplateLoader:
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            raise self.fail(f"bound {value!r} is not a number, ISO date or 'today'", sheet=sheet, column=column) from None
+            raise self.fail(
+                f"bound {value!r} is not a number, ISO date or 'today'", sheet=sheet, column=column
+            ) from None
 
     def _sheet(self, spec: Any, lists: set[str]) -> Sheet:
         if not isinstance(spec, dict) or "key" not in spec:
@@ -478,9 +479,7 @@ class _TemplateLoader:
     def _setting(self, spec: Any, lists: set[str]) -> Setting:
         if not isinstance(spec, dict) or "key" not in spec:
             raise self.fail(f"a setting without a key: {spec!r}")
-        col = self._column(
-            {k: v for k, v in spec.items() if k != "default"}, lists, sheet="Settings"
-        )
+        col = self._column({k: v for k, v in spec.items() if k != "default"}, lists, sheet="Settings")
         if "default" not in spec:
             raise self.fail("a setting needs a default", sheet="Settings", column=col.key)
         return Setting(
@@ -510,7 +509,16 @@ class _LabelsLoader:
             raise self.fail(f"missing section {key!r}")
         return value
 
-    def text(self, mapping: Mapping[str, Any], key: str, *, limit: int, where: str, sheet: str | None = None, column: str | None = None) -> str:
+    def text(
+        self,
+        mapping: Mapping[str, Any],
+        key: str,
+        *,
+        limit: int,
+        where: str,
+        sheet: str | None = None,
+        column: str | None = None,
+    ) -> str:
         value = mapping.get(key)
         if not isinstance(value, str) or not value.strip():
             raise self.fail(f"missing label {where}", sheet=sheet, column=column)
@@ -586,15 +594,16 @@ class _LabelsLoader:
 
         settings_raw = self.section("settings")
         settings: dict[str, dict[str, str]] = {}
-        header = settings_raw.get("header") or {}
+        settings_header = settings_raw.get("header") or {}
         settings["header"] = {
-            k: self.text(header, k, limit=MAX_HEADER, where=f"settings header {k}") for k in ("key", "label", "value", "help")
+            k: self.text(settings_header, k, limit=MAX_HEADER, where=f"settings header {k}")
+            for k in ("key", "label", "value", "help")
         }
         for s in t.settings:
-            entry = settings_raw.get(s.key) or {}
+            setting_raw = settings_raw.get(s.key) or {}
             settings[s.key] = {
-                "label": self.text(entry, "label", limit=MAX_HEADER, where=f"label of setting {s.key}"),
-                "help": self.text(entry, "help", limit=MAX_HELP, where=f"help of setting {s.key}"),
+                "label": self.text(setting_raw, "label", limit=MAX_HEADER, where=f"label of setting {s.key}"),
+                "help": self.text(setting_raw, "help", limit=MAX_HELP, where=f"help of setting {s.key}"),
             }
 
         about_raw = self.section("about")
@@ -623,6 +632,7 @@ class _LabelsLoader:
             date_order=date_order,
             currency=scalar("currency"),
             faker_locale=scalar("faker_locale"),
+            price_scale=self.number("price_scale"),
             sheet_names=names,
             columns=columns,
             choices=choices,
@@ -631,6 +641,12 @@ class _LabelsLoader:
             about=about,
             messages=messages,
         )
+
+    def number(self, key: str) -> float:
+        value = self.raw.get(key, 1)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise self.fail(f"{key} must be a positive number, not {value!r}")
+        return float(value)
 
     def _check_labels(self, labels: Any, where: str) -> None:
         values = list(labels)

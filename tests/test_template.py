@@ -20,8 +20,19 @@ def test_canonical_template_has_every_sheet_and_locale() -> None:
     assert [s.key for s in t.sheets] == ["clients", "visits", "appointments", "feedback"]
     assert list(t.locales) == LOCALES
     clients = t.sheet("clients")
-    for key in ("client_id", "full_name", "birth_date", "phone", "allergies", "contraindications",
-                "records_consent", "marketing_opt_in", "card_balance", "loyalty_points", "next_due"):
+    for key in (
+        "client_id",
+        "full_name",
+        "birth_date",
+        "phone",
+        "allergies",
+        "contraindications",
+        "records_consent",
+        "marketing_opt_in",
+        "card_balance",
+        "loyalty_points",
+        "next_due",
+    ):
         assert key in clients.keys
     assert clients.column("phone").type == "phone"
     assert clients.column("allergies").sensitivity == "health"

@@ -39,7 +39,9 @@ def test_sheets_headers_and_help_are_in_the_workbook_language(books: dict[str, P
     t = load_template()
     lab = t.labels(locale)
     wb = openpyxl.load_workbook(books[locale])
-    expected = [lab.sheet_name(k) for k in ("clients", "visits", "appointments", "feedback", "settings", "lists", "about")]
+    expected = [
+        lab.sheet_name(k) for k in ("clients", "visits", "appointments", "feedback", "settings", "lists", "about")
+    ]
     assert wb.sheetnames == expected
     for sheet in t.sheets:
         ws = wb[lab.sheet_name(sheet.key)]
@@ -57,7 +59,7 @@ def test_sheets_headers_and_help_are_in_the_workbook_language(books: dict[str, P
     assert wb[lab.sheet_name("lists")].sheet_state == "hidden"
     # Dropdown labels in the workbook language, on the hidden Lists sheet.
     rng = wb.defined_names["list_skin_type"]
-    (title, ref), = rng.destinations
+    ((title, ref),) = rng.destinations
     cells = [c[0].value for c in wb[title][ref.replace("$", "")]]
     assert cells == lab.choice_labels("skin_type")
 
@@ -66,15 +68,23 @@ def test_validation_rules_per_type(books: dict[str, Path]) -> None:
     wb = openpyxl.load_workbook(books["en"])
     clients = _validations(wb["Clients"])
     visits = _validations(wb["Visits"])
-    assert clients["A"].type == "custom" and "COUNTIF(" in clients["A"].formula1  # unique client ID
-    assert clients["C"].type == "list" and clients["C"].formula1 == "list_gender"
-    assert clients["L"].type == "list" and clients["L"].formula1 == "ref_branches_name"
-    assert clients["D"].type == "custom" and "MID(D2,3,1)" in clients["D"].formula1  # birthday or MM-DD
+    assert clients["A"].type == "custom"
+    assert "COUNTIF(" in clients["A"].formula1
+    assert clients["C"].type == "list"
+    assert clients["C"].formula1 == "list_gender"
+    assert clients["L"].type == "list"
+    assert clients["L"].formula1 == "ref_branches_name"
+    assert clients["D"].type == "custom"
+    assert "MID(D2,3,1)" in clients["D"].formula1
     assert clients["E"].type == "textLength"  # phone
-    assert visits["B"].type == "list" and visits["B"].formula1 == "client_ids"  # only existing clients
-    assert visits["C"].type == "date" and visits["C"].formula2 == "TODAY()"  # not in the future
-    assert visits["J"].type == "whole" and (visits["J"].formula1, visits["J"].formula2) == ("1", "5")
-    assert visits["L"].type == "decimal" and float(visits["L"].formula1) == 0
+    assert visits["B"].type == "list"
+    assert visits["B"].formula1 == "client_ids"
+    assert visits["C"].type == "date"
+    assert visits["C"].formula2 == "TODAY()"
+    assert visits["J"].type == "whole"
+    assert (visits["J"].formula1, visits["J"].formula2) == ("1", "5")
+    assert visits["L"].type == "decimal"
+    assert float(visits["L"].formula1) == 0
     names = wb.defined_names
     assert names["client_ids"].attr_text == "'Clients'!$A$2:$A$1001"
     assert names["setting_lapse_floor_days"].attr_text == "'Settings'!$C$2"
@@ -95,7 +105,8 @@ def test_text_format_frozen_header_and_protection(books: dict[str, Path]) -> Non
         assert not dims[letter].protection.locked
         assert dims[letter].quotePrefix
     # Formula columns stay locked so staff cannot overwrite them.
-    assert ws["AO2"].value.startswith("=IF(") and ws["AO2"].protection.locked
+    assert ws["AO2"].value.startswith("=IF(")
+    assert ws["AO2"].protection.locked
 
 
 def test_about_sheet_carries_template_id_and_version(books: dict[str, Path]) -> None:
@@ -113,10 +124,18 @@ def test_conditional_formats_cover_domain_list(books: dict[str, Path]) -> None:
         sheet: " ".join(r.formula[0] for cf in wb[sheet].conditional_formatting for r in cf.rules)
         for sheet in ("Clients", "Appointments", "Feedback")
     }
-    for needle in ('"Lapsed"', '"Overdue"', '"Due soon"', "setting_birthday_lead_days", "TRIM($V2)", "TRIM($X2)",
-                   '<>"Yes"'):
+    for needle in (
+        '"Lapsed"',
+        '"Overdue"',
+        '"Due soon"',
+        "setting_birthday_lead_days",
+        "TRIM($V2)",
+        "TRIM($X2)",
+        '<>"Yes"',
+    ):
         assert needle in formulas["Clients"], needle
-    assert '"No-show"' in formulas["Appointments"] and "TODAY()" in formulas["Appointments"]
+    assert '"No-show"' in formulas["Appointments"]
+    assert "TODAY()" in formulas["Appointments"]
     assert '"Complaint"' in formulas["Feedback"]
 
 
@@ -148,10 +167,26 @@ def _book_with_texts(path: Path, texts: list[str]) -> Path:
 # Text a spreadsheet could mistake for a formula, a number or a date, or mangle.
 tricky = st.one_of(
     st.text(min_size=1, max_size=60),
-    st.builds(lambda p, s: p + s, st.sampled_from(["=", "+", "-", "@", "\t", "\r", "=HYPERLINK(", "'"]),
-              st.text(max_size=30)),
-    st.sampled_from(["=1+1", "+33 6 12 34 56 78", "-5", "@SUM(A1)", "0612345678", "1.2E+10", "03-14", "NA",
-                     "TRUE", "_x000D_", "a\r\nb", " lead and trail ", "=cmd|' /C calc'!A0"]),
+    st.builds(
+        lambda p, s: p + s, st.sampled_from(["=", "+", "-", "@", "\t", "\r", "=HYPERLINK(", "'"]), st.text(max_size=30)
+    ),
+    st.sampled_from(
+        [
+            "=1+1",
+            "+33 6 12 34 56 78",
+            "-5",
+            "@SUM(A1)",
+            "0612345678",
+            "1.2E+10",
+            "03-14",
+            "NA",
+            "TRUE",
+            "_x000D_",
+            "a\r\nb",
+            " lead and trail ",
+            "=cmd|' /C calc'!A0",
+        ]
+    ),
 ).filter(lambda s: s != "" and len(s) <= 120)
 
 

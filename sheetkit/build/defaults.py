@@ -15,7 +15,8 @@ def default_lists(template: Template, labels: Labels) -> dict[str, pd.DataFrame]
     """The template's default reference lists, with names in the locale.
 
     A row's ``category`` (or any choice into another reference list) is
-    translated to that list's display name as well.
+    translated to that list's display name as well; prices are scaled to the
+    locale's currency (``price_scale`` in the locale file).
     """
     out: dict[str, pd.DataFrame] = {}
     for ref in template.reference_lists.values():
@@ -26,6 +27,8 @@ def default_lists(template: Template, labels: Labels) -> dict[str, pd.DataFrame]
                 value = raw.get(col.key)
                 if col.choices and template.is_reference_list(col.choices) and value is not None:
                     value = labels.reference_row_name(col.choices, str(value))
+                elif col.type == "money" and value is not None:
+                    value = round(float(value) * labels.price_scale, 2)
                 row[col.key] = value
             rows.append(row)
         out[ref.key] = pd.DataFrame(rows, columns=[c.key for c in ref.columns])

@@ -80,7 +80,9 @@ def write_excel(
     stamp = generated_at or dt.datetime.now().replace(microsecond=0)
     if data is None:
         frames = empty_frames(template)
-        data = WorkbookData(**frames, lists=default_lists(template, labels), settings=default_settings(template, labels))
+        data = WorkbookData(
+            **frames, lists=default_lists(template, labels), settings=default_settings(template, labels)
+        )
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".xlsx.tmp", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -163,9 +165,7 @@ class _ExcelWriter:
                 "constant_memory": True,
             },
         )
-        wb.set_properties(
-            {"title": self.labels.about["title"], "created": self.stamp, "comments": self.template.id}
-        )
+        wb.set_properties({"title": self.labels.about["title"], "created": self.stamp, "comments": self.template.id})
         self._formats(wb)
         # Sheet order: data sheets, then Settings, Lists (hidden), About.
         data_sheets = {s.key: wb.add_worksheet(self.layout.sheet(s.key).name) for s in self.template.sheets}
@@ -203,7 +203,7 @@ class _ExcelWriter:
         # Our formulas already carry the _xlfn. prefixes they need (formulas.py),
         # so skip xlsxwriter's ~30 regex substitutions per formula: with 10^5
         # visit rows they dominate the run time.
-        ws._prepare_formula = _strip_equals  # noqa: SLF001
+        ws._prepare_formula = _strip_equals
         lay = self.layout.sheet(sheet.key)
         frame = self.data.frame(sheet.key)
         for idx, col in enumerate(sheet.columns):
@@ -358,7 +358,7 @@ class _ExcelWriter:
             return {
                 "validate": "custom",
                 "value": (
-                    f'=OR(AND(ISNUMBER({cell}),{cell}>=DATE(1900,1,1),{cell}<=TODAY()),'
+                    f"=OR(AND(ISNUMBER({cell}),{cell}>=DATE(1900,1,1),{cell}<=TODAY()),"
                     f'AND(ISTEXT({cell}),LEN({cell})=5,MID({cell},3,1)="-",'
                     f"ISNUMBER(VALUE(LEFT({cell},2))),ISNUMBER(VALUE(RIGHT({cell},2)))))"
                 ),
@@ -572,9 +572,7 @@ def _strip_equals(formula: str, expand_future_functions: bool = False) -> str:
 def _is_missing(value: Any) -> bool:
     if value is None or value is pd.NaT or value is pd.NA:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return False
+    return bool(isinstance(value, float) and math.isnan(value))
 
 
 def _clip(text: str, limit: int) -> str:
@@ -602,9 +600,7 @@ def _column_ranges(lay: SheetLayout, columns: Iterable[str]) -> list[str]:
         if i is not None and i == prev + 1:
             prev = i
             continue
-        ranges.append(
-            f"{_letter(start)}{FIRST_DATA_ROW}:{_letter(prev)}{lay.last_row}"
-        )
+        ranges.append(f"{_letter(start)}{FIRST_DATA_ROW}:{_letter(prev)}{lay.last_row}")
         if i is not None:
             start = prev = i
     return ranges

@@ -118,14 +118,14 @@ class StaffFormulas:
         cid = self._c("client_id", row)
         return (
             f'=IF(N({count})=0,"",_xlfn.MAXIFS({self._v("visit_date")},{self._v("client_id")},{cid},'
-            f'{self._v("visit_date")},{self._today_criteria()}))'
+            f"{self._v('visit_date')},{self._today_criteria()}))"
         )
 
     def _first_visit(self, row: int) -> str:
         cid = self._c("client_id", row)
         return (
-            f'_xlfn.MINIFS({self._v("visit_date")},{self._v("client_id")},{cid},'
-            f'{self._v("visit_date")},{self._today_criteria()})'
+            f"_xlfn.MINIFS({self._v('visit_date')},{self._v('client_id')},{cid},"
+            f"{self._v('visit_date')},{self._today_criteria()})"
         )
 
     def avg_interval_days(self, row: int) -> str:
@@ -143,9 +143,7 @@ class StaffFormulas:
         cid = self._c("client_id", row)
         last = self._c("last_visit", row)
         client_col = self._v("client_id")
-        last_row = (
-            f"SUMPRODUCT(MAX(({client_col}={cid})*({self._v('visit_date')}={last})*ROW({client_col})))"
-        )
+        last_row = f"SUMPRODUCT(MAX(({client_col}={cid})*({self._v('visit_date')}={last})*ROW({client_col})))"
         svc_letter = self.visits.letter("service")
         service = f"INDEX({_quote(self.visits.name)}!${svc_letter}:${svc_letter},{last_row})"
         names = self.layout.lists
@@ -179,7 +177,9 @@ class StaffFormulas:
         due = self._c("next_due", row)
         since = self._c("days_since_last_visit", row)
         active = self._text(lab.choice_label("client_status", "active"))
-        fu = {k: self._text(lab.choice_label("follow_up", k)) for k in ("due_soon", "overdue", "lapsed", "never_visited")}
+        fu = {
+            k: self._text(lab.choice_label("follow_up", k)) for k in ("due_soon", "overdue", "lapsed", "never_visited")
+        }
         typical = f"IF(N({due})=0,0,{due}-{last})"
         threshold = f"MAX({self._setting('lapse_floor_days')},{self._setting('lapse_factor')}*{typical})"
         return (
@@ -188,7 +188,7 @@ class StaffFormulas:
             f"IF({since}>{threshold},{fu['lapsed']},"
             f'IF(N({due})=0,"",'
             f"IF({due}<TODAY(),{fu['overdue']},"
-            f"IF({due}<=TODAY()+{self._setting('due_soon_days')},{fu['due_soon']},\"\"))))))"
+            f'IF({due}<=TODAY()+{self._setting("due_soon_days")},{fu["due_soon"]},""))))))'
         )
 
     def days_to_birthday(self, row: int) -> str:
@@ -216,23 +216,46 @@ class StaffFormulas:
         ended = self._text(lab.choice_label("client_status", "relationship_ended"))
         paused = self._text(lab.choice_label("client_status", "paused"))
         rules = [
-            ConditionalRule("clients", ("full_name", "follow_up", "days_since_last_visit"),
-                            f"{c('follow_up', r)}={fu['lapsed']}", "lapsed"),
-            ConditionalRule("clients", ("full_name", "follow_up", "next_due"),
-                            f"{c('follow_up', r)}={fu['overdue']}", "overdue"),
-            ConditionalRule("clients", ("full_name", "follow_up", "next_due"),
-                            f"{c('follow_up', r)}={fu['due_soon']}", "due_soon"),
-            ConditionalRule("clients", ("birth_date", "days_to_birthday"),
-                            f"AND(ISNUMBER({c('days_to_birthday', r)}),"
-                            f"{c('days_to_birthday', r)}<={self._setting('birthday_lead_days')})", "birthday"),
-            ConditionalRule("clients", ("allergies",),
-                            f'AND(TRIM({c("allergies", r)})<>"",LOWER(TRIM({c("allergies", r)}))<>LOWER({none_word}))',
-                            "health_alert"),
-            ConditionalRule("clients", ("contraindications",), f'TRIM({c("contraindications", r)})<>""', "health_alert"),
-            ConditionalRule("clients", ("records_consent", "consent_date"),
-                            f'AND({c("client_id", r)}<>"",{c("records_consent", r)}<>{yes})', "consent_missing"),
-            ConditionalRule("clients", ("client_id", "full_name"),
-                            f'OR({c("client_status", r)}={ended},{c("client_status", r)}={paused})', "inactive"),
+            ConditionalRule(
+                "clients",
+                ("full_name", "follow_up", "days_since_last_visit"),
+                f"{c('follow_up', r)}={fu['lapsed']}",
+                "lapsed",
+            ),
+            ConditionalRule(
+                "clients", ("full_name", "follow_up", "next_due"), f"{c('follow_up', r)}={fu['overdue']}", "overdue"
+            ),
+            ConditionalRule(
+                "clients", ("full_name", "follow_up", "next_due"), f"{c('follow_up', r)}={fu['due_soon']}", "due_soon"
+            ),
+            ConditionalRule(
+                "clients",
+                ("birth_date", "days_to_birthday"),
+                f"AND(ISNUMBER({c('days_to_birthday', r)}),"
+                f"{c('days_to_birthday', r)}<={self._setting('birthday_lead_days')})",
+                "birthday",
+            ),
+            ConditionalRule(
+                "clients",
+                ("allergies",),
+                f'AND(TRIM({c("allergies", r)})<>"",LOWER(TRIM({c("allergies", r)}))<>LOWER({none_word}))',
+                "health_alert",
+            ),
+            ConditionalRule(
+                "clients", ("contraindications",), f'TRIM({c("contraindications", r)})<>""', "health_alert"
+            ),
+            ConditionalRule(
+                "clients",
+                ("records_consent", "consent_date"),
+                f'AND({c("client_id", r)}<>"",{c("records_consent", r)}<>{yes})',
+                "consent_missing",
+            ),
+            ConditionalRule(
+                "clients",
+                ("client_id", "full_name"),
+                f"OR({c('client_status', r)}={ended},{c('client_status', r)}={paused})",
+                "inactive",
+            ),
         ]
         a = self.appointments
         when = a.cell("scheduled_at", r)
@@ -245,8 +268,12 @@ class StaffFormulas:
         f = self.feedback
         complaint = self._text(lab.choice_label("feedback_kind", "complaint"))
         rules.append(
-            ConditionalRule("feedback", f.columns,
-                            f'AND({f.cell("kind", r)}={complaint},{f.cell("resolved", r)}<>{yes})', "open_complaint")
+            ConditionalRule(
+                "feedback",
+                f.columns,
+                f"AND({f.cell('kind', r)}={complaint},{f.cell('resolved', r)}<>{yes})",
+                "open_complaint",
+            )
         )
         return rules
 

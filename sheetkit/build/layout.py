@@ -13,8 +13,8 @@ from typing import Final
 from sheetkit.template import Labels, Template
 
 __all__ = [
-    "HEADER_ROW",
     "FIRST_DATA_ROW",
+    "HEADER_ROW",
     "ListRange",
     "SheetLayout",
     "WorkbookLayout",
@@ -132,13 +132,13 @@ def plan_layout(template: Template, labels: Labels, rows: dict[str, int]) -> Wor
     for ref in template.reference_lists.values():
         for ref_col in ref.columns:
             name = f"ref_{ref.key}_{ref_col.key}"
-            lists[name] = _list_range(name, ref.key, ref_col.key, col, ref_last, lists_name)
+            lists[name] = _list_range(name, ref.key, ref_col.key, col=col, last=ref_last, sheet=lists_name)
             col += 1
         col += 1  # an empty column between blocks keeps them readable
     for list_key, values in template.choice_lists.items():
         name = f"list_{list_key}"
         last = FIRST_DATA_ROW + len(values) - 1
-        lists[name] = _list_range(name, list_key, "label", col, last, lists_name)
+        lists[name] = _list_range(name, list_key, "label", col=col, last=last, sheet=lists_name)
         col += 1
     settings_rows = {s.key: SETTINGS_FIRST_ROW + i for i, s in enumerate(template.settings)}
     return WorkbookLayout(
@@ -151,7 +151,7 @@ def plan_layout(template: Template, labels: Labels, rows: dict[str, int]) -> Wor
     )
 
 
-def _list_range(name: str, list_key: str, column_key: str, col: int, last: int, sheet: str) -> ListRange:
+def _list_range(name: str, list_key: str, column_key: str, *, col: int, last: int, sheet: str) -> ListRange:
     letter = column_letter(col)
     ref = f"{quote_sheet(sheet)}!${letter}${FIRST_DATA_ROW}:${letter}${last}"
     return ListRange(name, list_key, column_key, col, FIRST_DATA_ROW, last, ref)
