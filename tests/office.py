@@ -327,4 +327,3 @@ if __name__ == "__main__":  # pragma: no cover - manual smoke test
 
     start = time.perf_counter()
     produced = convert(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]))
-    print(f"{produced} ({time.perf_counter() - start:.2f}s)")

@@ -49,11 +49,11 @@ def client_intervals(visits: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
 
     >>> v = pd.DataFrame({"client_id": ["C1", "C1", "C1", "C2"],
     ...                   "visit_date": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-01-31", "2026-02-01"])})
-    >>> client_intervals(v, as_of=dt.date(2026, 3, 1))[["visit_days", "mean_interval_days", "days_since_last_visit"]]
-               visit_days  mean_interval_days  days_since_last_visit
-    client_id
-    C1                  2                30.0                     29
-    C2                  1                 NaN                     28
+    >>> stats = client_intervals(v, as_of=dt.date(2026, 3, 1))
+    >>> stats.loc["C1", ["visit_days", "mean_interval_days", "days_since_last_visit"]].tolist()
+    [2.0, 30.0, 29.0]
+    >>> bool(pd.isna(stats.loc["C2", "mean_interval_days"]))  # one visit day: no interval
+    True
     """
     rows = _visit_rows(visits, as_of)
     days = rows.drop_duplicates(["client_id", "visit_date"]).sort_values(["client_id", "visit_date"])

@@ -397,8 +397,8 @@ class _ExcelWriter:
             return {
                 "validate": "decimal",
                 "criteria": "between",
-                "minimum": lo_n,
-                "maximum": hi_n,
+                "minimum": _plain(lo_n),
+                "maximum": _plain(hi_n),
                 "error_message": lab.message("decimal", min=_show_number(lo_n), max=_show_number(hi_n)),
             }
         if col.type == "email":
@@ -462,8 +462,8 @@ class _ExcelWriter:
                 rule: dict[str, Any] = {
                     "validate": "integer" if s.type == "int" else "decimal",
                     "criteria": "between",
-                    "minimum": s.min if s.min is not None else 0,
-                    "maximum": s.max if s.max is not None else 10**9,
+                    "minimum": _plain(s.min if s.min is not None else 0),
+                    "maximum": _plain(s.max if s.max is not None else 10**9),
                     "error_message": lab.message(
                         "int" if s.type == "int" else "decimal",
                         min=_show_number(s.min or 0),
@@ -577,6 +577,11 @@ def _is_missing(value: Any) -> bool:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plain(value: float) -> float | int:
+    """1.0 -> 1, so a validation bound reads the same after LibreOffice rewrites it."""
+    return int(value) if float(value).is_integer() else value
 
 
 def _num(bound: Any, default: float) -> float:

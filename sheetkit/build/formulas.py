@@ -202,7 +202,12 @@ class StaffFormulas:
 
         this_year = birthday("YEAR(TODAY())")
         next_year = birthday("YEAR(TODAY())+1")
-        return f'=IF({b}="","",IFERROR(IF({this_year}>=TODAY(),{this_year},{next_year})-TODAY(),""))'
+        # DATE() rolls 13-40 over into next year: refuse impossible month-days instead.
+        valid = f"AND({month}>=1,{month}<=12,{day}>=1,{day}<=31)"
+        return (
+            f'=IF({b}="","",IFERROR(IF({valid},'
+            f'IF({this_year}>=TODAY(),{this_year},{next_year})-TODAY(),""),""))'
+        )
 
     # ------------------------------------------------------ conditional formats
     def conditional_rules(self) -> list[ConditionalRule]:
@@ -215,6 +220,7 @@ class StaffFormulas:
         none_word = self._text(lab.message("allergies_none"))
         ended = self._text(lab.choice_label("client_status", "relationship_ended"))
         paused = self._text(lab.choice_label("client_status", "paused"))
+        active = self._text(lab.choice_label("client_status", "active"))
         rules = [
             ConditionalRule(
                 "clients",
@@ -231,7 +237,7 @@ class StaffFormulas:
             ConditionalRule(
                 "clients",
                 ("birth_date", "days_to_birthday"),
-                f"AND(ISNUMBER({c('days_to_birthday', r)}),"
+                f"AND({c('client_status', r)}={active},ISNUMBER({c('days_to_birthday', r)}),"
                 f"{c('days_to_birthday', r)}<={self._setting('birthday_lead_days')})",
                 "birthday",
             ),

@@ -1,0 +1,223 @@
+"""Generated workbooks opened in a real spreadsheet application: LibreOffice headless.
+
+* the staff-view formula columns, recalculated by LibreOffice, equal sheetkit's
+  own Python computation for every client;
+* a LibreOffice round trip (xlsx -> xlsx) keeps validations, conditional formats,
+  frozen panes, protection and the data;
+* the conditional formats colour the cells they should in a rendered page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from python_calamine import CalamineWorkbook
+
+from sheetkit.analytics.intervals import staff_view
+from sheetkit.build import write_excel
+from sheetkit.build.formulas import STYLES
+from sheetkit.demo import generate_demo
+from sheetkit.frames import WorkbookData
+from sheetkit.template import load_template
+from tests import office
+from tests.printview import clients_print_copy
+from tests.test_staff_view import small_salon
+
+pytestmark = pytest.mark.office
+
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+FORMULA_COLUMNS = [c.key for c in load_template().sheet("clients").columns if c.is_formula]
+
+
+@pytest.fixture(scope="module")
+def today() -> dt.date:
+    # LibreOffice computes TODAY() from the clock: Python must use the same day.
+    return dt.date.today()
+
+
+def _serial(value: Any) -> float | None:
+    """A cell value or Python quantity as a comparable number (dates as Excel serials)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return None if value == "" else float("nan")
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return round((pd.Timestamp(value) - pd.Timestamp(EXCEL_EPOCH)).total_seconds() / 86400, 6)
+    if isinstance(value, dt.date):
+        return float((value - EXCEL_EPOCH.date()).days)
+    number = float(value)
+    return None if number != number else round(number, 6)
+
+
+def _sheet_rows(book: Path, sheet: str) -> list[list[Any]]:
+    rows: list[list[Any]] = CalamineWorkbook.from_path(str(book)).get_sheet_by_name(sheet).to_python(
+        skip_empty_area=False
+    )
+    return rows
+
+
+def _assert_formulas_match_python(book: Path, data: WorkbookData, locale: str, as_of: dt.date, tmp: Path) -> int:
+    labels = load_template().labels(locale)
+    recalculated = office.recalculated_xlsx(book, tmp)
+    rows = _sheet_rows(recalculated, labels.sheet_name("clients"))
+    header = rows[0]
+    positions = {key: header.index(labels.header("clients", key)) for key in FORMULA_COLUMNS}
+    view = staff_view(data.clients, data.visits, data.lists, data.settings, as_of=as_of)
+    follow_labels = labels.choices["follow_up"]
+    mismatches = []
+    for i, (_, expected) in enumerate(view.iterrows(), start=1):
+        for key in FORMULA_COLUMNS:
+            got = rows[i][positions[key]]
+            want = expected[key]
+            if key == "follow_up":
+                want_label = "" if pd.isna(want) else follow_labels[want]
+                ok = (got or "") == want_label
+            else:
+                g, w = _serial(got), _serial(want)
+                ok = g == w or (g is not None and w is not None and abs(g - w) < 1e-6)
+            if not ok:
+                mismatches.append((data.clients["client_id"].iloc[i - 1], key, got, want))
+    assert mismatches == []
+    return len(view)
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_formula_columns_equal_python_for_every_demo_client(tmp_path: Path, today: dt.date, locale: str) -> None:
+    data = generate_demo(clients=300, locale=locale, seed=7, as_of=today)
+    book = write_excel(tmp_path / "demo.xlsx", data, locale=locale)
+    checked = _assert_formulas_match_python(book, data, locale, today, tmp_path)
+    assert checked == 300
+    view = staff_view(data.clients, data.visits, data.lists, data.settings, as_of=today)
+    # The demo exercises every branch of the formulas.
+    assert set(view["follow_up"].dropna()) == {"due_soon", "overdue", "lapsed", "never_visited"}
+    assert (view["visit_count"] > 3).any()
+    assert ((view["visit_count"] >= 1) & (view["visit_count"] <= 3)).any()
+
+
+def test_formula_columns_equal_python_on_edge_cases(tmp_path: Path, today: dt.date) -> None:
+    clients, visits, lists, settings = small_salon()
+    t = load_template()
+    # Shift the hand-made history so that it ends today, whatever day the tests run.
+    shift = pd.Timestamp(today) - pd.Timestamp("2026-11-22")
+    visits = visits.assign(visit_date=visits["visit_date"] + shift)
+    full = {
+        "clients": clients.reindex(columns=[c.key for c in t.sheet("clients").data_columns]),
+        "visits": visits.reindex(columns=[c.key for c in t.sheet("visits").data_columns]),
+    }
+    full["visits"]["visit_id"] = [f"V{i}" for i in range(len(visits))]
+    empty = {k: pd.DataFrame(columns=[c.key for c in t.sheet(k).data_columns]) for k in ("appointments", "feedback")}
+    data = WorkbookData(**full, **empty, lists=lists, settings=settings)
+    book = write_excel(tmp_path / "edge.xlsx", data)
+    assert _assert_formulas_match_python(book, data, "en", today, tmp_path) == len(clients)
+
+
+@pytest.fixture(scope="module")
+def round_trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    folder = tmp_path_factory.mktemp("roundtrip")
+    locale = "it"
+    data = generate_demo(clients=120, locale=locale, seed=3, as_of=dt.date(2026, 6, 30))
+    book = write_excel(folder / "salone.xlsx", data, locale=locale)
+    return book, office.recalculated_xlsx(book, folder), locale
+
+
+def _rules(book: Path) -> dict[str, Any]:
+    wb = openpyxl.load_workbook(book)
+    out: dict[str, Any] = {}
+    for ws in wb.worksheets:
+        validations = Counter(
+            (str(dv.sqref), dv.type, dv.formula1, dv.prompt, dv.error) for dv in ws.data_validations.dataValidation
+        )
+        formats = Counter(
+            (str(cf.sqref), rule.type, tuple(rule.formula or ()))
+            for cf in ws.conditional_formatting
+            for rule in cf.rules
+        )
+        out[ws.title] = {
+            "state": ws.sheet_state,
+            "protected": bool(ws.protection.sheet),
+            "validations": validations,
+            "formats": formats,
+        }
+    # LibreOffice drops quotes around sheet names that do not need them: compare destinations.
+    out["names"] = {name: list(dn.destinations) for name, dn in wb.defined_names.items()}
+    return out
+
+
+def test_libreoffice_round_trip_keeps_rules_and_protection(round_trip: tuple[Path, Path, str]) -> None:
+    book, saved, _ = round_trip
+    before, after = _rules(book), _rules(saved)
+    assert after.keys() == before.keys()
+    for sheet, rules in before.items():
+        assert after[sheet] == rules, sheet
+    assert any(before[s]["validations"] for s in before if s != "names")
+    assert sum(len(v["formats"]) for k, v in before.items() if k != "names") >= 10
+
+
+def test_libreoffice_round_trip_reads_back_identical_data(round_trip: tuple[Path, Path, str]) -> None:
+    book, saved, locale = round_trip
+    t = load_template()
+    labels = t.labels(locale)
+    for sheet in t.sheets:
+        name = labels.sheet_name(sheet.key)
+        data_idx = [i for i, c in enumerate(sheet.columns) if not c.is_formula]
+        original = [[r[i] for i in data_idx] for r in _sheet_rows(book, name)]
+        resaved = [[r[i] for i in data_idx] for r in _sheet_rows(saved, name)]
+        # LibreOffice drops trailing empty rows of the spare area; compare the rows that hold data.
+        original = [r for r in original if any(v != "" for v in r)]
+        resaved = [r for r in resaved if any(v != "" for v in r)]
+        assert resaved == original, sheet.key
+    for key in ("lists", "settings", "about"):
+        name = labels.sheet_name(key)
+        assert _sheet_rows(saved, name) == _sheet_rows(book, name)
+
+
+def test_conditional_formats_colour_the_right_cells(tmp_path: Path) -> None:
+    pytest.importorskip("PIL")
+    from PIL import Image
+
+    as_of = dt.date.today()
+    data = generate_demo(clients=300, seed=1, as_of=as_of)
+    # A birthday in three days, whatever day the tests run.
+    soon = as_of + dt.timedelta(days=3)
+    first_active = data.clients.index[data.clients["client_status"].eq("active")][0]
+    data.clients.loc[first_active, "birth_date"] = f"{soon.month:02d}-{soon.day:02d}"
+    view = staff_view(data.clients, data.visits, data.lists, data.settings, as_of=as_of)
+    cases = {
+        "lapsed": view["follow_up"] == "lapsed",
+        "overdue": view["follow_up"] == "overdue",
+        "due_soon": view["follow_up"] == "due_soon",
+        "health_alert": data.clients["contraindications"].notna(),
+        "consent_missing": data.clients["records_consent"].ne(True).fillna(True),
+        "birthday": (view["days_to_birthday"] <= 7) & data.clients["client_status"].eq("active"),
+    }
+    plain = ~pd.concat(cases.values(), axis=1).any(axis=1) & data.clients["allergies"].isna()
+    show = sorted({i for mask in cases.values() for i in list(mask[mask].index[:3])})
+    book = write_excel(tmp_path / "salon.xlsx", data)
+
+    def colours_of(rows: list[int], name: str) -> Counter[tuple[int, int, int]]:
+        printable = clients_print_copy(book, tmp_path / f"{name}.xlsx", show=rows)
+        (png,) = office.render_png(printable, tmp_path / name, dpi=90, last_page=1)
+        pixels = np.asarray(Image.open(png).convert("RGB")).reshape(-1, 3)
+        colours, counts = np.unique(pixels, axis=0, return_counts=True)
+        return Counter({(int(r), int(g), int(b)): int(n) for (r, g, b), n in zip(colours, counts, strict=True)})
+
+    def rgb(style: str) -> tuple[int, int, int]:
+        hex_colour = str(STYLES[style]["bg_color"]).lstrip("#")
+        r, g, b = (int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))
+        return (r, g, b)
+
+    flagged = colours_of(show, "flagged")
+    for style in cases:
+        assert flagged[rgb(style)] > 50, style
+    # Clients with nothing to flag get no colour at all.
+    quiet = colours_of(list(plain[plain].index[:10]), "quiet")
+    for style in STYLES:
+        if "bg_color" in STYLES[style]:
+            assert quiet[rgb(style)] == 0, style
