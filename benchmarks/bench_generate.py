@@ -62,7 +62,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--clients", default="300,10000", help="comma-separated client counts")
     args = parser.parse_args()
-    print(f"{'clients':>8} {'visits':>8} {'mode':>9} {'median s':>9} {'peak MiB':>9} {'file MiB':>9} {'vs baseline':>12}")
+    print(
+        f"{'clients':>8} {'visits':>8} {'mode':>9} {'median s':>9} {'peak MiB':>9} {'file MiB':>9} {'vs baseline':>12}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for clients in (int(c) for c in args.clients.split(",")):

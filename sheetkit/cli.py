@@ -17,9 +17,8 @@ from rich.console import Console
 from rich.table import Table
 
 from sheetkit import __version__
-from sheetkit.analytics.intervals import staff_view
-from sheetkit.build import write_excel
-from sheetkit.demo import generate_demo
+from sheetkit.build import new_workbook
+from sheetkit.demo import write_demo
 from sheetkit.errors import SheetkitError, UsageError
 from sheetkit.template import load_template
 
@@ -56,7 +55,7 @@ def new(
 
     Example: sheetkit new clients.xlsx --locale zh-CN
     """
-    path = write_excel(out, locale=locale, overwrite=force)
+    path = new_workbook(out, locale=locale, overwrite=force)
     console.print(f"Created [bold]{path}[/bold] ({locale}).")
 
 
@@ -76,30 +75,14 @@ def demo(
     Example: sheetkit demo salon.xlsx --clients 300 --locale it --seed 1
     """
     when = _as_of(as_of)
-    data = generate_demo(clients=clients, branches=branches, locale=locale, seed=seed, as_of=when)
-    path = write_excel(out, data, locale=locale, overwrite=force, generated_at=dt.datetime.combine(when, dt.time(8, 0)))
-    view = staff_view(data.clients, data.visits, data.lists, data.settings, as_of=when)
-    follow = view["follow_up"].value_counts().to_dict()
-    summary = {
-        "workbook": str(path),
-        "locale": locale,
-        "as_of": when.isoformat(),
-        "clients": len(data.clients),
-        "visits": len(data.visits),
-        "appointments": len(data.appointments),
-        "feedback": len(data.feedback),
-        "due_soon": int(follow.get("due_soon", 0)),
-        "overdue": int(follow.get("overdue", 0)),
-        "lapsed": int(follow.get("lapsed", 0)),
-        "never_visited": int(follow.get("never_visited", 0)),
-    }
+    summary = write_demo(out, clients=clients, branches=branches, locale=locale, seed=seed, as_of=when, overwrite=force)
     if as_json:
-        typer.echo(json.dumps(summary, indent=2))
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
     labels = load_template().labels(locale)
-    table = Table(title=f"Demo salon written to {path}", show_header=False)
+    table = Table(title=f"Demo salon written to {summary['workbook']}", show_header=False)
     for key, value in summary.items():
-        if key in ("workbook",):
+        if key == "workbook":
             continue
         label = labels.choice_label("follow_up", key) if key in labels.choices["follow_up"] else key.replace("_", " ")
         table.add_row(label, str(value))

@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -22,7 +23,7 @@ from sheetkit.build.defaults import default_lists, default_settings
 from sheetkit.frames import WorkbookData
 from sheetkit.template import MULTICHOICE_SEPARATOR, Labels, Sheet, Template, load_template
 
-__all__ = ["generate_demo"]
+__all__ = ["generate_demo", "write_demo"]
 
 IntArr = npt.NDArray[np.int64]
 FloatArr = npt.NDArray[np.float64]
@@ -1102,3 +1103,40 @@ class _Demo:
             "resolution": _objects(resolutions),
         }
         return _frame(self.t.sheet("feedback"), data, m)
+
+
+def write_demo(
+    path: Path | str,
+    *,
+    clients: int = 300,
+    branches: int = 1,
+    locale: str = "en",
+    seed: int = 1,
+    as_of: dt.date,
+    overwrite: bool = False,
+) -> dict[str, Any]:
+    """Generate a demo salon and write it as a workbook; return a summary.
+
+    The summary counts the rows written and the clients a front desk would act
+    on as of ``as_of`` (due soon, overdue, lapsed, never visited), computed
+    with :func:`sheetkit.analytics.intervals.staff_view`.
+    """
+    from sheetkit.analytics.intervals import staff_view  # noqa: PLC0415 - analytics imports pandas-heavy code
+    from sheetkit.build.excel import write_excel  # noqa: PLC0415 - the writer imports this module's frames
+
+    data = generate_demo(clients=clients, branches=branches, locale=locale, seed=seed, as_of=as_of)
+    written = write_excel(
+        path, data, locale=locale, overwrite=overwrite, generated_at=dt.datetime.combine(as_of, dt.time(8, 0))
+    )
+    view = staff_view(data.clients, data.visits, data.lists, data.settings, as_of=as_of)
+    follow = view["follow_up"].value_counts()
+    return {
+        "workbook": str(written),
+        "locale": locale,
+        "as_of": as_of.isoformat(),
+        "clients": len(data.clients),
+        "visits": len(data.visits),
+        "appointments": len(data.appointments),
+        "feedback": len(data.feedback),
+        **{key: int(follow.get(key, 0)) for key in ("due_soon", "overdue", "lapsed", "never_visited")},
+    }

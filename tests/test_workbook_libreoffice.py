@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -53,12 +54,12 @@ def _serial(value: Any) -> float | None:
     if isinstance(value, dt.date):
         return float((value - EXCEL_EPOCH.date()).days)
     number = float(value)
-    return None if number != number else round(number, 6)
+    return None if math.isnan(number) else round(number, 6)
 
 
 def _sheet_rows(book: Path, sheet: str) -> list[list[Any]]:
-    rows: list[list[Any]] = CalamineWorkbook.from_path(str(book)).get_sheet_by_name(sheet).to_python(
-        skip_empty_area=False
+    rows: list[list[Any]] = (
+        CalamineWorkbook.from_path(str(book)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     )
     return rows
 

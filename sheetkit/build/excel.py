@@ -211,7 +211,7 @@ class _ExcelWriter:
             ws.set_column(idx, idx, col.width, self.column_format(col), options)
             kind = "formula" if col.is_formula else col.sensitivity
             ws.write_string(0, idx, self.labels.header(sheet.key, col.key), self.fmt_header[kind])
-        ws.set_row(0, 32)
+        ws.set_row(0, 45)
         ws.freeze_panes(1, 2 if sheet.key == "clients" else 1)
         ws.autofilter(0, 0, lay.last_row - 1, len(sheet.columns) - 1)
         self._write_rows(ws, sheet, lay, frame)

@@ -204,10 +204,7 @@ class StaffFormulas:
         next_year = birthday("YEAR(TODAY())+1")
         # DATE() rolls 13-40 over into next year: refuse impossible month-days instead.
         valid = f"AND({month}>=1,{month}<=12,{day}>=1,{day}<=31)"
-        return (
-            f'=IF({b}="","",IFERROR(IF({valid},'
-            f'IF({this_year}>=TODAY(),{this_year},{next_year})-TODAY(),""),""))'
-        )
+        return f'=IF({b}="","",IFERROR(IF({valid},IF({this_year}>=TODAY(),{this_year},{next_year})-TODAY(),""),""))'
 
     # ------------------------------------------------------ conditional formats
     def conditional_rules(self) -> list[ConditionalRule]:
