@@ -8,7 +8,12 @@ a person can do about it::
     ├── TemplateError                 a broken template file (names file, sheet, column)
     ├── UnknownLocaleError            a locale the template has no labels for
     ├── WorkbookError                 a workbook that cannot be used
-    │   ├── WorkbookNotFoundError          no file at that path
+    │   ├── WorkbookNotFoundError     no file at that path
+    │   ├── UnsupportedFormatError    not a spreadsheet (CSV, HTML, empty, truncated, ~$ owner file)
+    │   ├── EncryptedWorkbookError    password-protected: save a copy without a password
+    │   ├── UnsafeWorkbookError       zip bomb, XML entity bomb: refused before parsing
+    │   ├── SheetNotFoundError        a required sheet is missing (lists the available ones)
+    │   ├── TemplateMismatchError     a workbook of another template or of a newer version
     │   └── WorkbookWriteError        the output file cannot be written
     └── UsageError                    invalid arguments to a public function
 """
@@ -18,9 +23,14 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "EncryptedWorkbookError",
+    "SheetNotFoundError",
     "SheetkitError",
     "TemplateError",
+    "TemplateMismatchError",
     "UnknownLocaleError",
+    "UnsafeWorkbookError",
+    "UnsupportedFormatError",
     "UsageError",
     "WorkbookError",
     "WorkbookNotFoundError",
@@ -79,6 +89,41 @@ class WorkbookNotFoundError(WorkbookError):
 
     def __init__(self, path: Path | str) -> None:
         super().__init__("no such file; check the path and the current folder", path=path)
+
+
+class UnsupportedFormatError(WorkbookError):
+    """The file is not a spreadsheet sheetkit can read (CSV or HTML renamed, empty, truncated...)."""
+
+
+class EncryptedWorkbookError(WorkbookError):
+    """The workbook is protected with a password to open."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(
+            "the workbook is encrypted with a password; open it in Excel or LibreOffice and save a copy "
+            "without a password (File > Info > Protect Workbook / File > Properties > Security)",
+            path=path,
+        )
+
+
+class UnsafeWorkbookError(WorkbookError):
+    """The file looks crafted to exhaust memory (zip bomb, XML entity expansion); it is not parsed."""
+
+
+class SheetNotFoundError(WorkbookError):
+    """A sheet sheetkit needs is not in the workbook."""
+
+    def __init__(self, name: str, *, path: Path | str | None = None, available: list[str]) -> None:
+        self.name = name
+        self.available = available
+        super().__init__(
+            f"no sheet {name!r}; the workbook has: {', '.join(repr(a) for a in available) or 'no sheets'}",
+            path=path,
+        )
+
+
+class TemplateMismatchError(WorkbookError):
+    """The workbook was made from another template, or from a newer version of this one."""
 
 
 class WorkbookWriteError(WorkbookError):

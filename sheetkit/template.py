@@ -173,6 +173,7 @@ class Labels:
     currency: str
     faker_locale: str
     price_scale: float
+    decimal_separator: str
     sheet_names: Mapping[str, str]
     columns: Mapping[str, Mapping[str, Mapping[str, str]]]
     choices: Mapping[str, Mapping[str, str]]
@@ -180,6 +181,8 @@ class Labels:
     settings: Mapping[str, Mapping[str, str]]
     about: Mapping[str, str]
     messages: Mapping[str, str]
+    #: Issue message templates by issue code (see sheetkit.issues.CODES).
+    issues: Mapping[str, str] = field(default_factory=dict)
 
     def sheet_name(self, sheet: str) -> str:
         """Tab name of a sheet in this locale."""
@@ -358,8 +361,12 @@ class _TemplateLoader:
             path=self.folder,
             _labels=labels,
         )
+        # The default locale is loaded first; every other locale must have its issue messages.
+        labels[default_locale] = _LabelsLoader(self, template, default_locale, None).load()
+        codes = list(labels[default_locale].issues)
         for locale in locales:
-            labels[locale] = _LabelsLoader(self, template, locale).load()
+            if locale != default_locale:
+                labels[locale] = _LabelsLoader(self, template, locale, codes).load()
         return template
 
     def _choice_lists(self, raw: Any) -> dict[str, tuple[str, ...]]:
@@ -494,9 +501,12 @@ class _TemplateLoader:
 
 
 class _LabelsLoader:
-    def __init__(self, parent: _TemplateLoader, template: Template, locale: str) -> None:
+    def __init__(
+        self, parent: _TemplateLoader, template: Template, locale: str, reference_issue_codes: list[str] | None
+    ) -> None:
         self.template = template
         self.locale = locale
+        self.reference_issue_codes = reference_issue_codes
         self.file = parent.folder / "locales" / f"{locale}.yaml"
         self.raw = parent.read_yaml(self.file)
 
@@ -618,6 +628,13 @@ class _LabelsLoader:
             if len(messages[k]) > MAX_TITLE:
                 raise self.fail(f"message {k} is longer than {MAX_TITLE} characters")
 
+        issues_raw = self.section("issues")
+        issues = {str(k): self.text(issues_raw, str(k), limit=MAX_HELP, where=f"issue {k}") for k in issues_raw}
+        if self.reference_issue_codes is not None:
+            missing = sorted(set(self.reference_issue_codes) - set(issues))
+            if missing:
+                raise self.fail(f"no issue messages for {missing}")
+
         def scalar(key: str) -> str:
             return self.text(self.raw, key, limit=MAX_HEADER, where=key)
 
@@ -633,6 +650,7 @@ class _LabelsLoader:
             currency=scalar("currency"),
             faker_locale=scalar("faker_locale"),
             price_scale=self.number("price_scale"),
+            decimal_separator=self._decimal_separator(),
             sheet_names=names,
             columns=columns,
             choices=choices,
@@ -640,7 +658,14 @@ class _LabelsLoader:
             settings=settings,
             about=about,
             messages=messages,
+            issues=issues,
         )
+
+    def _decimal_separator(self) -> str:
+        value = self.raw.get("decimal_separator", ".")
+        if value not in (".", ","):
+            raise self.fail(f"decimal_separator must be '.' or ',', not {value!r}")
+        return str(value)
 
     def number(self, key: str) -> float:
         value = self.raw.get(key, 1)

@@ -1,0 +1,189 @@
+"""Issues: what is wrong in a workbook, cell by cell, in the staff's language.
+
+An :class:`Issue` knows its stable code, sheet, row (as the user sees it), column
+header (as the user sees it), A1 cell and offending value, and carries a
+message in the workbook's language and in English. A :class:`ValidationResult`
+holds the typed frames (good rows stay usable) and every Issue.
+
+Codes and their severity are declared in :data:`CODES`; message templates live
+in the template's locale files under ``issues:``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final, Literal
+
+from sheetkit.frames import WorkbookData
+from sheetkit.template import Labels, Template
+
+__all__ = ["CODES", "Issue", "IssueFactory", "Severity", "ValidationResult"]
+
+Severity = Literal["error", "warning"]
+
+#: Every issue code sheetkit emits, with its severity. Codes are stable: scripts may rely on them.
+CODES: Final[Mapping[str, Severity]] = {
+    # workbook structure
+    "missing-column": "error",
+    "missing-optional-column": "warning",
+    "extra-column": "warning",
+    "duplicate-column": "error",
+    "merged-cells": "error",
+    "hidden-row": "warning",
+    "blank-row": "warning",
+    "formula-in-data": "error",
+    "error-cell": "error",
+    "old-template-version": "warning",
+    # one cell
+    "required-missing": "error",
+    "placeholder-value": "warning",
+    "not-a-date": "error",
+    "ambiguous-date": "error",
+    "impossible-date": "error",
+    "serial-number-date": "error",
+    "not-a-month-day": "error",
+    "not-a-number": "error",
+    "not-a-whole-number": "error",
+    "phone-as-number": "error",
+    "id-as-number": "error",
+    "invalid-phone": "warning",
+    "invalid-email": "error",
+    "unknown-choice": "error",
+    "control-characters": "warning",
+    "text-too-long": "error",
+    "out-of-range": "error",
+    # across rows and sheets
+    "duplicate-id": "error",
+    "unknown-client": "error",
+    "unknown-list-value": "error",
+    "future-date": "error",
+    "implausible-birth-date": "error",
+    "status-date-mismatch": "warning",
+    "booked-after-scheduled": "warning",
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One thing to fix, located as precisely as the workbook allows."""
+
+    code: str
+    severity: Severity
+    sheet: str
+    row: int | None
+    column: str | None
+    cell: str | None
+    value: str | None
+    message: str
+    message_en: str
+    #: Canonical keys, for programs: ``sheet_key`` like "visits", ``column_key`` like "visit_date".
+    sheet_key: str | None = None
+    column_key: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form (what ``sheetkit check --json`` prints)."""
+        return asdict(self)
+
+
+@dataclass
+class ValidationResult:
+    """Typed frames plus every Issue; ``valid`` is True when no Issue is an error."""
+
+    frames: WorkbookData
+    issues: list[Issue] = field(default_factory=list)
+    locale: str = "en"
+    source: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        """True when there is no error-level Issue (warnings allowed)."""
+        return not any(i.severity == "error" for i in self.issues)
+
+    @property
+    def errors(self) -> list[Issue]:
+        """Issues of severity error."""
+        return [i for i in self.issues if i.severity == "error"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: validity, counts per code, and every Issue."""
+        counts: dict[str, int] = {}
+        for issue in self.issues:
+            counts[issue.code] = counts.get(issue.code, 0) + 1
+        return {
+            "source": self.source,
+            "locale": self.locale,
+            "valid": self.valid,
+            "rows": {key: len(self.frames.frame(key)) for key in ("clients", "visits", "appointments", "feedback")},
+            "counts": dict(sorted(counts.items())),
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+
+class IssueFactory:
+    """Makes Issues for one workbook: localizes the message and fills sheet names and headers."""
+
+    def __init__(self, template: Template, locale: str) -> None:
+        self.template = template
+        self.labels: Labels = template.labels(locale)
+        self.english: Labels = template.labels("en")
+
+    def make(
+        self,
+        code: str,
+        *,
+        sheet: str,
+        sheet_key: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        column_key: str | None = None,
+        cell: str | None = None,
+        value: Any = None,
+        **params: Any,
+    ) -> Issue:
+        """An Issue with messages in the workbook's language and in English."""
+        severity = CODES[code]
+        shown = None if value is None else _show(value)
+        fields = {"value": shown, "header": column or "", "sheet": sheet, "row": row, **params}
+        if code == "missing-column" and params.get("optional"):
+            severity = "warning"
+            code = "missing-optional-column"
+        return Issue(
+            code=code,
+            severity=severity,
+            sheet=sheet,
+            row=row,
+            column=column,
+            cell=cell,
+            value=shown,
+            message=_format(self.labels, code, fields),
+            message_en=_format(self.english, code, fields),
+            sheet_key=sheet_key,
+            column_key=column_key,
+        )
+
+    def many(self, issues: Iterable[Issue]) -> list[Issue]:
+        """Issues sorted by sheet order, row and column, for reading top to bottom."""
+        return sorted(issues, key=_order)
+
+
+def _order(issue: Issue) -> tuple[str, int, str]:
+    return (issue.sheet, issue.row or 0, issue.cell or "")
+
+
+def _show(value: Any) -> str:
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _format(labels: Labels, code: str, fields: Mapping[str, Any]) -> str:
+    template = labels.issues.get(code) or code
+    try:
+        return template.format_map(_Defaults(fields))
+    except (ValueError, IndexError):  # a malformed template must not hide the issue itself
+        return f"{template} ({fields.get('value')})"
+
+
+class _Defaults(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""

@@ -1,0 +1,1 @@
+"""Read workbooks back: file sniffing, raw cells, typed parsing, header matching."""

@@ -1,0 +1,382 @@
+"""Typed parsing of raw cell text, per template column type, before pandera.
+
+Each parser takes a column's raw text (index = sheet row number, NaN = empty)
+and returns the typed column plus findings: cells that could not be read are
+NaN in the typed column and a :class:`Finding` each, so one bad date never
+hides the rest of the column (pandera's coercion would cascade). Nothing is
+swapped or guessed: text dates are read only in the workbook's declared order,
+a phone stored as a number is reported, never "fixed".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from sheetkit.template import MULTICHOICE_SEPARATOR, Column, Labels, Template
+
+__all__ = ["ColumnContext", "Finding", "choice_index", "normalize_label", "parse_column"]
+
+#: Texts that mean "no value" in non-text columns. In free-text columns they are
+#: kept as typed: a client may well be called "NA".
+PLACEHOLDERS: Final = frozenset(
+    {"n/a", "na", "n.a.", "n.a", "-", "--", "---", "—", "–", "?", "??", "null", "nil", "tbd", "#n/a", "/", "0/0"}
+)
+CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DATE_CELL: Final = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$")
+_ISO: Final = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
+_CJK: Final = r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?(?:\s*(?P<H>\d{1,2})[:：](?P<M>\d{2}))?$"
+_SEP: Final = r"^(?P<a>\d{1,4})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{1,4})(?:\s+(?P<H>\d{1,2})[:.h](?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
+_MONTH_DAY: Final = re.compile(r"^-{0,2}(\d{1,2})-(\d{1,2})$")
+_EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE: Final = re.compile(r"^[+0-9()\-./ ]{5,32}$")
+_CURRENCY: Final = re.compile(r"[€$£¥₫元đ\s\u00a0\u202f]|VND|EUR|CNY|GBP|USD|RMB", re.IGNORECASE)
+_SPLIT: Final = re.compile(r"\s*[;,，；、]\s*")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A cell that needs fixing: sheet row, issue code, value as typed, message parameters."""
+
+    row: int
+    code: str
+    value: Any
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ColumnContext:
+    """What a parser needs besides the text: how cells were stored, the workbook's labels."""
+
+    template: Template
+    labels: Labels
+    date_order: str
+    #: Sheet rows whose cell is stored as a number (known for text columns), or None if unknown.
+    numeric_rows: set[int] | None = None
+    #: Sheet rows whose cell is stored as text (known for number and date columns), or None if unknown.
+    text_rows: set[int] | None = None
+    #: Reverse index of every locale's choice labels: list -> normalized label -> key.
+    choice_index: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+def normalize_label(text: str) -> str:
+    """Fold a label for matching: full-width forms, case, non-breaking and repeated spaces."""
+    folded = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").replace("\u202f", " ")
+    return " ".join(folded.split()).casefold()
+
+
+def parse_column(raw: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
+    """Typed values and findings for one column's raw text."""
+    findings: list[Finding] = []
+    present = raw.notna()
+    text = raw[present].astype(str).str.normalize("NFC")
+    if column.type not in ("text",):
+        text = text.str.strip()
+        text = text[text != ""]
+    parser = _PARSERS[column.type]
+    typed_present, found = parser(text, column, ctx)
+    findings.extend(found)
+    if column.type in ("text", "id", "phone", "email", "multichoice"):
+        control = text[text.str.contains(CONTROL, regex=True)]
+        findings.extend(Finding(int(r), "control-characters", v) for r, v in control.items())
+    return typed_present.reindex(raw.index), findings
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _placeholder(text: pd.Series) -> pd.Series:
+    return text.str.casefold().isin(PLACEHOLDERS)
+
+
+def _report(findings: list[Finding], text: pd.Series, mask: pd.Series, code: str, **params: Any) -> None:
+    for row, value in text[mask].items():
+        findings.append(Finding(int(row), code, value, params))
+
+
+def _number_rows(ctx: ColumnContext, text: pd.Series) -> pd.Series:
+    if ctx.numeric_rows is None:
+        return pd.Series(False, index=text.index)
+    return pd.Series(text.index.isin(list(ctx.numeric_rows)), index=text.index)
+
+
+def _text_rows(ctx: ColumnContext, text: pd.Series) -> pd.Series:
+    if ctx.text_rows is None:
+        return pd.Series(True, index=text.index)
+    return pd.Series(text.index.isin(list(ctx.text_rows)), index=text.index)
+
+
+# ------------------------------------------------------------------- parsers
+
+
+def _parse_text(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
+    findings: list[Finding] = []
+    if column.max_length:
+        long = text.str.len() > column.max_length
+        for row, value in text[long].items():
+            findings.append(Finding(int(row), "text-too-long", value, {"length": len(value), "max": column.max_length}))
+    return text.astype(object), findings
+
+
+def _parse_id(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
+    typed, findings = _parse_text(text, column, ctx)
+    numeric = _number_rows(ctx, text)
+    _report(findings, text, numeric, "id-as-number")
+    placeholder = _placeholder(text) & ~numeric
+    _report(findings, text, placeholder, "placeholder-value")
+    return typed.where(~placeholder), findings
+
+
+def _parse_phone(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
+    findings: list[Finding] = []
+    numeric = _number_rows(ctx, text)
+    _report(findings, text, numeric, "phone-as-number")
+    placeholder = _placeholder(text) & ~numeric
+    _report(findings, text, placeholder, "placeholder-value")
+    digits = text.str.count(r"\d")
+    odd = ~numeric & ~placeholder & (~text.str.match(_PHONE) | (digits < 5))
+    _report(findings, text, odd, "invalid-phone")
+    return text.astype(object).where(~placeholder), findings
+
+
+def _parse_email(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
+    findings: list[Finding] = []
+    placeholder = _placeholder(text)
+    _report(findings, text, placeholder, "placeholder-value")
+    bad = ~placeholder & ~text.str.match(_EMAIL)
+    _report(findings, text, bad, "invalid-email")
+    if column.max_length:
+        long = text.str.len() > column.max_length
+        for row, value in text[long].items():
+            findings.append(Finding(int(row), "text-too-long", value, {"length": len(value), "max": column.max_length}))
+    return text.astype(object).where(~placeholder & ~bad), findings
+
+
+def _choice_lookup(column: Column, ctx: ColumnContext) -> tuple[Mapping[str, str] | None, str]:
+    name = str(column.choices)
+    if ctx.template.is_reference_list(name):
+        return None, name
+    return ctx.choice_index[name], name
+
+
+def _parse_choice(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
+    findings: list[Finding] = []
+    index, name = _choice_lookup(column, ctx)
+    if index is None:  # a manager-edited list: names as typed, checked against Lists by validate()
+        placeholder = _placeholder(text)
+        _report(findings, text, placeholder, "placeholder-value")
+        return text.astype(object).where(~placeholder), findings
+    keys = text.map(lambda v: index.get(normalize_label(v)))
+    unknown = keys.isna()
+    placeholder = unknown & _placeholder(text)
+    _report(findings, text, placeholder, "placeholder-value")
+    expected = ", ".join(ctx.labels.choice_labels(name))
+    _report(findings, text, unknown & ~placeholder, "unknown-choice", expected=expected)
+    return keys.astype(object), findings
+
+
+def _parse_multichoice(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
+    findings: list[Finding] = []
+    index, name = _choice_lookup(column, ctx)
+    assert index is not None  # noqa: S101 - the template loader only allows fixed lists here
+    expected = ", ".join(ctx.labels.choice_labels(name))
+    out: dict[Any, Any] = {}
+    for row, value in text.items():
+        if value.casefold() in PLACEHOLDERS:
+            findings.append(Finding(int(row), "placeholder-value", value))
+            continue
+        parts = [p for p in _SPLIT.split(value) if p]
+        keys = [index.get(normalize_label(p)) for p in parts]
+        if any(k is None for k in keys):
+            findings.append(Finding(int(row), "unknown-choice", value, {"expected": expected}))
+            continue
+        out[row] = MULTICHOICE_SEPARATOR.join(dict.fromkeys(k for k in keys if k))
+    return pd.Series(out, index=text.index, dtype=object), findings
+
+
+def _parse_bool(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
+    findings: list[Finding] = []
+    index = ctx.choice_index["yes_no"]
+    mapped = text.map(
+        lambda v: {"yes": True, "no": False}.get(index.get(normalize_label(v), ""), _BOOL_WORDS.get(v.casefold()))
+    )
+    unknown = mapped.isna()
+    placeholder = unknown & _placeholder(text)
+    _report(findings, text, placeholder, "placeholder-value")
+    expected = ", ".join(ctx.labels.choice_labels("yes_no"))
+    _report(findings, text, unknown & ~placeholder, "unknown-choice", expected=expected)
+    return mapped.astype("boolean"), findings
+
+
+_BOOL_WORDS: Final = {"true": True, "false": False, "1": True, "0": False, "y": True, "n": False}
+
+
+def _to_number(text: pd.Series, stored_as_text: pd.Series, separator: str) -> pd.Series:
+    """Numbers from cell text: number cells as written by the reader, text cells in the locale's style."""
+    out = pd.to_numeric(text.where(~stored_as_text), errors="coerce")
+    typed = text[stored_as_text].str.replace(_CURRENCY, "", regex=True)
+    if typed.empty:
+        return out
+    thousands = "." if separator == "," else ","
+    t, d = re.escape(thousands), re.escape(separator)
+    plain = typed.str.fullmatch(rf"[+-]?\d+(?:{d}\d+)?")
+    grouped = typed.str.fullmatch(rf"[+-]?\d{{1,3}}(?:{t}\d{{3}})+(?:{d}\d+)?")
+    # A dot (or comma) followed by anything but exactly three digits cannot be a thousands separator.
+    other = typed.str.fullmatch(rf"[+-]?\d+{t}(?:\d{{1,2}}|\d{{4,}})")
+    canonical = pd.Series(np.nan, index=typed.index, dtype=object)
+    canonical[plain | grouped] = typed[plain | grouped].str.replace(thousands, "", regex=False).str.replace(
+        separator, ".", regex=False
+    )
+    canonical[other & ~(plain | grouped)] = typed[other & ~(plain | grouped)].str.replace(thousands, ".", regex=False)
+    out[typed.index] = pd.to_numeric(canonical, errors="coerce")
+    return out
+
+
+def _parse_number(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
+    findings: list[Finding] = []
+    stored_as_text = _text_rows(ctx, text)
+    numbers = _to_number(text, stored_as_text, ctx.labels.decimal_separator)
+    bad = numbers.isna()
+    placeholder = bad & _placeholder(text)
+    _report(findings, text, placeholder, "placeholder-value")
+    _report(findings, text, bad & ~placeholder, "not-a-number")
+    if column.type in ("int", "rating"):
+        fractional = numbers.notna() & (numbers != numbers.round())
+        _report(findings, text, fractional, "not-a-whole-number")
+        numbers = numbers.where(~fractional)
+        return numbers.astype("Float64").astype("Int64"), findings
+    return numbers.astype("float64"), findings
+
+
+def _parse_when(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
+    findings: list[Finding] = []
+    stored_as_text = _text_rows(ctx, text)
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    # Real date cells, as the reader writes them.
+    cells = ~stored_as_text & text.str.match(_DATE_CELL)
+    result[cells] = pd.to_datetime(text[cells], format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    rest = text[~cells]
+    if rest.empty:
+        return _finish_when(result, column), findings
+    example = _example(ctx)
+    placeholder = _placeholder(rest)
+    _report(findings, rest, placeholder, "placeholder-value")
+    rest = rest[~placeholder]
+    numeric = rest.str.fullmatch(r"\d+(?:\.\d+)?") & ~_text_rows(ctx, rest)
+    _report(findings, rest, numeric, "serial-number-date")
+    rest = rest[~numeric]
+    if column.month_day:
+        md = rest.str.extract(_MONTH_DAY)
+        ok = md[0].notna()
+        month = pd.to_numeric(md[0], errors="coerce")
+        day = pd.to_numeric(md[1], errors="coerce")
+        valid = ok & month.between(1, 12) & day.between(1, 31)
+        month_days = pd.Series(
+            [f"{int(m):02d}-{int(d):02d}" for m, d in zip(month[valid], day[valid], strict=True)],
+            index=rest.index[valid],
+            dtype=object,
+        )
+        result = result.astype(object)
+        result[month_days.index] = month_days
+        _report(findings, rest, ok & ~valid, "not-a-month-day")
+        rest = rest[~ok]
+    parsed, bad = _parse_text_dates(rest, ctx.date_order)
+    result[parsed.index] = parsed
+    for row, code in bad.items():
+        findings.append(Finding(int(row), code, rest[row], {"example": example, "order": ctx.date_order}))
+    return _finish_when(result, column), findings
+
+
+def _finish_when(result: pd.Series, column: Column) -> pd.Series:
+    if column.month_day:
+        return result.astype(object).where(result.notna(), None)
+    return pd.to_datetime(result)
+
+
+def _parse_text_dates(text: pd.Series, order: str) -> tuple[pd.Series, pd.Series]:
+    """Dates from text typed in the declared order (ISO and 年月日 always accepted)."""
+    parts = pd.DataFrame(index=text.index, columns=["y", "m", "d", "H", "M", "S"], dtype=object)
+    matched = pd.Series(False, index=text.index)
+    ambiguous = pd.Series(False, index=text.index)
+    for pattern in (_ISO, _CJK):
+        found = text.str.extract(pattern)
+        hit = found["y"].notna() & ~matched
+        for key in ("y", "m", "d", "H", "M"):
+            parts.loc[hit, key] = found.loc[hit, key]
+        if "S" in found:
+            parts.loc[hit, "S"] = found.loc[hit, "S"]
+        matched |= hit
+    found = text.str.extract(_SEP)
+    hit = found["a"].notna() & ~matched
+    positions = {"DMY": ("c", "b", "a"), "MDY": ("c", "a", "b"), "YMD": ("a", "b", "c")}[order]
+    year_col, month_col, day_col = positions
+    year = found[year_col]
+    two_digit = hit & (year.str.len() <= 2)
+    ambiguous |= two_digit
+    hit &= ~two_digit
+    for key, col in (("y", year_col), ("m", month_col), ("d", day_col)):
+        parts.loc[hit, key] = found.loc[hit, col]
+    for key in ("H", "M", "S"):
+        parts.loc[hit, key] = found.loc[hit, key]
+    matched |= hit
+    numbers = parts.apply(pd.to_numeric, errors="coerce").fillna({"H": 0, "M": 0, "S": 0})
+    stamps = pd.to_datetime(
+        {
+            "year": numbers["y"],
+            "month": numbers["m"],
+            "day": numbers["d"],
+            "hour": numbers["H"],
+            "minute": numbers["M"],
+            "second": numbers["S"],
+        },
+        errors="coerce",
+    ) if matched.any() else pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    impossible = matched & (stamps.isna() | (numbers["y"] < 1000))
+    codes = pd.Series(np.where(ambiguous, "ambiguous-date", np.where(impossible, "impossible-date", "not-a-date")),
+                      index=text.index)
+    bad = codes[~(matched & ~impossible)]
+    return stamps[matched & ~impossible], bad
+
+
+def _example(ctx: ColumnContext) -> str:
+    fmt = ctx.labels.date_format
+    return fmt.replace("yyyy", "2026").replace("mm", "03").replace("dd", "14")
+
+
+_PARSERS: Final[Mapping[str, Callable[[pd.Series, Column, ColumnContext], tuple[pd.Series, list[Finding]]]]] = {
+    "text": _parse_text,
+    "id": _parse_id,
+    "phone": _parse_phone,
+    "email": _parse_email,
+    "choice": _parse_choice,
+    "multichoice": _parse_multichoice,
+    "bool": _parse_bool,
+    "int": _parse_number,
+    "rating": _parse_number,
+    "decimal": _parse_number,
+    "money": _parse_number,
+    "date": _parse_when,
+    "datetime": _parse_when,
+    "month-day": _parse_when,
+}
+
+
+def choice_index(template: Template) -> dict[str, dict[str, str]]:
+    """Every fixed list's labels in every locale, plus the canonical keys, folded for matching."""
+    index: dict[str, dict[str, str]] = {}
+    for name, keys in template.choice_lists.items():
+        entries: dict[str, str] = {}
+        for key in keys:
+            entries[normalize_label(key)] = key
+            entries[normalize_label(key.replace("_", " "))] = key
+        for locale in template.locales:
+            for key, label in template.labels(locale).choices[name].items():
+                entries.setdefault(normalize_label(label), key)
+        index[name] = entries
+    return index

@@ -1,0 +1,188 @@
+"""Raw cells of a workbook as text, one grid per sheet, from .xlsx, .xls or .ods.
+
+Every cell becomes the text a value reader gives for it (dates as
+``YYYY-MM-DD HH:MM:SS``, numbers without a trailing ``.0``, booleans as
+``true``/``false``), or NaN when empty; typed parsing happens later, per
+template column, in :mod:`sheetkit.read.parse`. .xlsx goes through fastexcel
+(fast, Rust) plus :mod:`sheetkit.read.xlsx_scan` for how cells are stored;
+.xls and .ods go through python-calamine, which gives each cell's type directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import fastexcel
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from sheetkit.errors import UnsupportedFormatError, WorkbookError
+from sheetkit.read.xlsx_scan import SheetFacts, is_date1904, scan_xlsx_sheet, sheet_parts
+
+__all__ = ["RawBook", "RawSheet", "open_raw"]
+
+
+@dataclass
+class RawSheet:
+    """One sheet's cells as text; ``grid`` row 0 is ``first_row`` of the sheet."""
+
+    name: str
+    grid: pd.DataFrame
+    first_row: int
+    #: Absolute 0-based column index of each grid column.
+    columns: list[int]
+    facts: SheetFacts = field(default_factory=SheetFacts)
+    #: True when facts.numeric / facts.text are known for every column (xls, ods).
+    exact_types: bool = False
+
+    def row_number(self, position: int) -> int:
+        """Sheet row number of a 0-based grid row."""
+        return self.first_row + position
+
+
+class RawBook:
+    """A workbook opened for raw reading."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path = path
+        self.kind = kind
+        self.date1904 = False
+        self._fast: Any = None
+        self._calamine: Any = None
+        try:
+            if kind == "xlsx":
+                self._fast = fastexcel.read_excel(str(path))
+                self.sheet_names: list[str] = list(self._fast.sheet_names)
+                with zipfile.ZipFile(path) as zf:
+                    self.date1904 = is_date1904(zf)
+                    self._parts = sheet_parts(zf)
+            else:
+                self._calamine = CalamineWorkbook.from_path(str(path))
+                self.sheet_names = list(self._calamine.sheet_names)
+        except (WorkbookError, KeyError) as exc:
+            raise UnsupportedFormatError(f"the workbook cannot be opened ({exc})", path=path) from None
+        except Exception as exc:  # noqa: BLE001 - any reader failure is unusable input, said plainly
+            raise UnsupportedFormatError(
+                f"the workbook cannot be read ({type(exc).__name__}: {exc}); open it in Excel or LibreOffice "
+                "and save it again as .xlsx",
+                path=path,
+            ) from None
+
+    def defined_names(self) -> dict[str, str]:
+        """Defined name -> its formula text (xlsx only; empty otherwise)."""
+        if self._fast is None:
+            return {}
+        try:
+            return {d.name: d.formula for d in self._fast.defined_names()}
+        except Exception:  # noqa: BLE001 - names are a convenience; without them lists are found by header
+            return {}
+
+    def sheet(self, name: str) -> RawSheet:
+        """Read one sheet's cells as text."""
+        try:
+            if self._fast is not None:
+                return self._sheet_fast(name)
+            return self._sheet_calamine(name)
+        except WorkbookError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a broken sheet is unusable input, said plainly
+            raise UnsupportedFormatError(
+                f"the sheet {name!r} cannot be read ({type(exc).__name__}: {exc})", path=self.path
+            ) from None
+
+    def _sheet_fast(self, name: str) -> RawSheet:
+        sheet = self._fast.load_sheet(name, header_row=None, dtypes="string")
+        infos = sheet.available_columns()
+        columns = [int(c.absolute_index) for c in infos]
+        if sheet.height == 0 or not columns:
+            return RawSheet(name, pd.DataFrame(), first_row=1, columns=[])
+        grid = sheet.to_pandas()
+        grid.columns = range(len(grid.columns))
+        return RawSheet(name, grid, first_row=1, columns=columns)
+
+    def scan(self, raw: RawSheet, *, data: Iterable[str], text: Iterable[str], values: Iterable[str]) -> None:
+        """Fill ``raw.facts`` from the sheet XML (xlsx); fix ``first_row`` from it."""
+        if self.kind != "xlsx":
+            return
+        facts = scan_xlsx_sheet(self.path, raw.name, data_columns=data, text_columns=text, value_columns=values)
+        raw.facts = facts
+        if facts.first_row is not None:
+            raw.first_row = facts.first_row
+
+    def _sheet_calamine(self, name: str) -> RawSheet:
+        sheet = self._calamine.get_sheet_by_name(name)
+        rows: list[list[Any]] = sheet.to_python(skip_empty_area=True)
+        start = sheet.start or (0, 0)
+        first_row, first_col = int(start[0]) + 1, int(start[1])
+        width = max((len(r) for r in rows), default=0)
+        facts = SheetFacts(first_row=first_row)
+        cells: list[list[Any]] = []
+        for r, row in enumerate(rows):
+            out: list[Any] = []
+            for c in range(width):
+                value = row[c] if c < len(row) else ""
+                letter = _letter(first_col + c)
+                if isinstance(value, bool):
+                    out.append("true" if value else "false")
+                    facts.numeric.setdefault(letter, set()).add(first_row + r)
+                elif isinstance(value, (int, float)):
+                    out.append(_number_text(value))
+                    facts.numeric.setdefault(letter, set()).add(first_row + r)
+                elif isinstance(value, (dt.datetime, dt.date)):
+                    out.append(_date_text(value))
+                elif isinstance(value, dt.time):
+                    out.append(value.isoformat())
+                elif isinstance(value, dt.timedelta):
+                    out.append(str(value))
+                elif value == "":
+                    out.append(math.nan)
+                else:
+                    out.append(str(value))
+                    facts.text.setdefault(letter, set()).add(first_row + r)
+            cells.append(out)
+        facts.merged = [f"{_letter(a[1])}{a[0] + 1}:{_letter(b[1])}{b[0] + 1}" for a, b in _merged(sheet)]
+        grid = pd.DataFrame(cells, columns=range(width), dtype=object)
+        return RawSheet(name, grid, first_row=first_row, columns=[first_col + c for c in range(width)],
+                        facts=facts, exact_types=True)
+
+
+def open_raw(path: Path, kind: str) -> RawBook:
+    """Open a workbook already sniffed as ``kind`` (xlsx, xls or ods)."""
+    return RawBook(path, kind)
+
+
+def _merged(sheet: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:  # noqa: BLE001 - not every format reports merged ranges
+        return []
+    return [(tuple(a), tuple(b)) for a, b in ranges]  # type: ignore[misc]
+
+
+def _number_text(value: float) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def _date_text(value: dt.date) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return value.strftime("%Y-%m-%d 00:00:00")
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

@@ -1,0 +1,403 @@
+"""read_workbook: any branch workbook (.xlsx, .xls, .ods) into the canonical frames.
+
+Steps: sniff the file by content; find the data sheets and headers in any
+supported locale (after folding case, spaces and full-width forms) and in any
+order; read every cell as text; parse each column by its template type. Cells
+that cannot be read become Issues with their A1 cell and are NaN in the frames;
+every other value of the row still loads. Frames are indexed by the sheet row
+number the user sees.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sheetkit.build.layout import column_letter, plan_layout
+from sheetkit.errors import SheetNotFoundError, TemplateMismatchError, WorkbookNotFoundError
+from sheetkit.frames import WorkbookData
+from sheetkit.issues import Issue, IssueFactory
+from sheetkit.read.parse import ColumnContext, Finding, choice_index, normalize_label, parse_column
+from sheetkit.read.raw import RawBook, RawSheet, open_raw
+from sheetkit.read.sniff import sniff_workbook
+from sheetkit.template import DATE_TYPES, NUMBER_TYPES, Column, Sheet, Template, load_template
+
+__all__ = ["SheetInfo", "Workbook", "read_workbook"]
+
+_TEXTLIKE = frozenset({"text", "id", "phone", "email", "choice", "multichoice", "bool"})
+
+
+@dataclass
+class SheetInfo:
+    """Where a data sheet's columns are: tab name, and per canonical key its header and letter."""
+
+    key: str
+    name: str
+    headers: dict[str, str] = field(default_factory=dict)
+    letters: dict[str, str] = field(default_factory=dict)
+
+    def cell(self, column: str, row: int) -> str | None:
+        """A1 cell of a column at a sheet row, if the column exists."""
+        letter = self.letters.get(column)
+        return f"{letter}{row}" if letter else None
+
+
+@dataclass
+class Workbook:
+    """A workbook read into canonical frames, with the Issues found while reading."""
+
+    path: Path
+    format: str
+    locale: str
+    template: Template
+    data: WorkbookData
+    issues: list[Issue]
+    sheets: dict[str, SheetInfo]
+    template_version: int | None = None
+
+    @property
+    def issue_factory(self) -> IssueFactory:
+        """Makes Issues in this workbook's language."""
+        return IssueFactory(self.template, self.locale)
+
+
+def read_workbook(path: Path | str, *, template: Template | None = None) -> Workbook:
+    """Read a branch workbook into typed canonical frames.
+
+    Raises a sheetkit error only for unusable input (missing file, not a
+    spreadsheet, encrypted, unsafe, missing sheet, other template); everything
+    else is an Issue in ``Workbook.issues``.
+    """
+    template = template or load_template()
+    source = Path(path)
+    if not source.exists():
+        raise WorkbookNotFoundError(source)
+    kind = sniff_workbook(source)
+    raw = open_raw(source, kind)
+    return _Reader(template, source, kind, raw).read()
+
+
+class _Reader:
+    def __init__(self, template: Template, path: Path, kind: str, raw: RawBook) -> None:
+        self.template = template
+        self.path = path
+        self.kind = kind
+        self.raw = raw
+        self.sheet_index = _sheet_index(template)
+        self.choices = choice_index(template)
+
+    def read(self) -> Workbook:
+        names = self._locate_sheets()
+        about = self._about(names.get("about"))
+        locale = self._locale(about, names)
+        version = self._check_template(about)
+        self.issues = IssueFactory(self.template, locale)
+        self.labels = self.template.labels(locale)
+        found: list[Issue] = []
+        if version is not None and version < self.template.version:
+            found.append(self.issues.make("old-template-version", sheet=names.get("about", ""), value=version,
+                                          expected=self.template.version))
+        settings, settings_issues = self._settings(names.get("settings"))
+        found += settings_issues
+        self.date_order = str(settings.get("date_order") or self.labels.date_order)
+        lists = self._lists(names.get("lists"))
+        frames: dict[str, pd.DataFrame] = {}
+        infos: dict[str, SheetInfo] = {}
+        for sheet in self.template.sheets:
+            frame, info, issues = self._data_sheet(sheet, names[sheet.key])
+            frames[sheet.key] = frame
+            infos[sheet.key] = info
+            found += issues
+        data = WorkbookData(**frames, lists=lists, settings=settings)
+        return Workbook(self.path, self.kind, locale, self.template, data, found, infos, version)
+
+    # ------------------------------------------------------------ sheets, locale
+    def _locate_sheets(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for name in self.raw.sheet_names:
+            key = self.sheet_index.get(normalize_label(name))
+            if key and key not in names:
+                names[key] = name
+        for sheet in self.template.sheets:
+            if sheet.key not in names:
+                wanted = self.template.labels(self.template.default_locale).sheet_name(sheet.key)
+                raise SheetNotFoundError(wanted, path=self.path, available=self.raw.sheet_names)
+        return names
+
+    def _about(self, name: str | None) -> dict[str, str]:
+        if name is None:
+            return {}
+        grid = self.raw.sheet(name).grid
+        about: dict[str, str] = {}
+        for _, row in grid.iterrows():
+            values = [v for v in row.tolist()]
+            if values and isinstance(values[0], str) and len(values) >= 3 and isinstance(values[2], str):
+                about[values[0].strip()] = values[2].strip()
+        return about
+
+    def _locale(self, about: Mapping[str, str], names: Mapping[str, str]) -> str:
+        locale = about.get("locale")
+        if locale in self.template.locales:
+            return str(locale)
+        clients = normalize_label(names["clients"])
+        for candidate in self.template.locales:
+            if normalize_label(self.template.labels(candidate).sheet_name("clients")) == clients:
+                return candidate
+        return self.template.default_locale
+
+    def _check_template(self, about: Mapping[str, str]) -> int | None:
+        template_id = about.get("template_id")
+        if template_id is not None and template_id != self.template.id:
+            raise TemplateMismatchError(
+                f"this workbook was made from the template {template_id!r}, not {self.template.id!r}", path=self.path
+            )
+        raw_version = about.get("template_version")
+        if raw_version is None:
+            return None
+        try:
+            version = int(float(raw_version))
+        except ValueError:
+            return None
+        if version > self.template.version:
+            raise TemplateMismatchError(
+                f"this workbook uses template version {version}, newer than this sheetkit knows "
+                f"({self.template.version}); upgrade sheetkit (pip install -U sheetkit)",
+                path=self.path,
+            )
+        return version
+
+    # ------------------------------------------------------------ settings, lists
+    def _settings(self, name: str | None) -> tuple[dict[str, Any], list[Issue]]:
+        from sheetkit.build.defaults import default_settings  # noqa: PLC0415 - avoids importing the writer stack
+
+        values = default_settings(self.template, self.labels)
+        if name is None:
+            return values, []
+        raw = self.raw.sheet(name)
+        self.raw.scan(raw, data=[], text=[], values=["C"])
+        issues: list[Issue] = []
+        for position, row in raw.grid.iterrows():
+            cells = row.tolist()
+            key = cells[0] if cells else None
+            if not isinstance(key, str) or key.strip() not in {s.key for s in self.template.settings}:
+                continue
+            setting = self.template.setting(key.strip())
+            column = Column(key=setting.key, type=setting.type, choices=setting.choices,
+                            min=setting.min, max=setting.max, max_length=setting.max_length)
+            sheet_row = raw.row_number(int(position))
+            series = pd.Series([cells[2] if len(cells) > 2 else None], index=[sheet_row], dtype=object)
+            ctx = ColumnContext(self.template, self.labels, self.labels.date_order,
+                                text_rows=raw.facts.text.get("C", set()) if not raw.exact_types else raw.facts.text.get("C"),
+                                choice_index=self.choices)
+            typed, findings = parse_column(series, column, ctx)
+            header = self.labels.settings["header"]["value"]
+            for f in findings:
+                issues.append(self.issues.make(f.code, sheet=name, sheet_key="settings", row=sheet_row,
+                                               column=header, column_key=setting.key, cell=f"C{sheet_row}",
+                                               value=f.value, **f.params))
+            value = typed.iloc[0]
+            if value is not None and not pd.isna(value):
+                values[setting.key] = value.item() if hasattr(value, "item") else value
+        return values, issues
+
+    def _lists(self, name: str | None) -> dict[str, pd.DataFrame]:
+        from sheetkit.build.defaults import default_lists  # noqa: PLC0415
+
+        if name is None:
+            return default_lists(self.template, self.labels)
+        raw = self.raw.sheet(name)
+        grid = raw.grid
+        positions = self._list_positions(name)
+        out: dict[str, pd.DataFrame] = {}
+        for ref in self.template.reference_lists.values():
+            columns: dict[str, pd.Series] = {}
+            for col in ref.columns:
+                absolute, first, last = positions[f"ref_{ref.key}_{col.key}"]
+                if absolute not in raw.columns:
+                    columns[col.key] = pd.Series(dtype=object)
+                    continue
+                j = raw.columns.index(absolute)
+                start, stop = first - raw.first_row, last - raw.first_row + 1
+                values = grid[j].iloc[max(start, 0): max(stop, 0)]
+                values.index = range(first, first + len(values))
+                columns[col.key] = values
+            frame = pd.DataFrame(columns)
+            frame = frame[frame.notna().any(axis=1)]
+            for col in ref.columns:
+                if col.type in NUMBER_TYPES:
+                    frame[col.key] = pd.to_numeric(frame[col.key], errors="coerce")
+                else:
+                    frame[col.key] = frame[col.key].astype(object)
+            out[ref.key] = frame
+        return out
+
+    def _list_positions(self, lists_name: str) -> dict[str, tuple[int, int, int]]:
+        """Defined name -> (absolute column, first row, last row) of each Lists column."""
+        layout = plan_layout(self.template, self.labels, {})
+        positions = {n: (r.column, r.first_row, r.last_row) for n, r in layout.lists.items()}
+        for name, formula in self.raw.defined_names().items():
+            match = _RANGE.match(formula or "")
+            if name in positions and match:
+                letters, first, last = match.group(2), match.group(3), match.group(6) or match.group(3)
+                positions[name] = (_column_index(letters), int(first), int(last))
+        return positions
+
+    # ---------------------------------------------------------------- data sheets
+    def _data_sheet(self, sheet: Sheet, name: str) -> tuple[pd.DataFrame, SheetInfo, list[Issue]]:
+        raw = self.raw.sheet(name)
+        info = SheetInfo(sheet.key, name)
+        issues: list[Issue] = []
+        keys = [c.key for c in sheet.data_columns]
+        if raw.grid.empty:
+            for col in sheet.data_columns:
+                issues.append(self._missing(sheet, col, name))
+            return pd.DataFrame({k: pd.Series(dtype=object) for k in keys}), info, issues
+        header_cells = raw.grid.iloc[0].tolist()
+        mapping: dict[str, int] = {}
+        extras: dict[str, int] = {}
+        index = _header_index(self.template, sheet)
+        for j, cell in enumerate(header_cells):
+            if not isinstance(cell, str) or not cell.strip():
+                continue
+            letter = column_letter(raw.columns[j])
+            key = index.get(normalize_label(cell))
+            if key is None:
+                extras[cell.strip()] = j
+                issues.append(self.issues.make("extra-column", sheet=name, sheet_key=sheet.key, row=raw.first_row,
+                                               column=cell.strip(), cell=f"{letter}{raw.first_row}"))
+            elif key in mapping or key in info.headers:
+                extras[f"{cell.strip()} ({letter})"] = j
+                issues.append(self.issues.make("duplicate-column", sheet=name, sheet_key=sheet.key,
+                                               row=raw.first_row, column=cell.strip(), column_key=key,
+                                               cell=f"{letter}{raw.first_row}"))
+            else:
+                info.headers[key] = cell.strip()
+                info.letters[key] = letter
+                if not sheet.column(key).is_formula:
+                    mapping[key] = j
+        for col in sheet.data_columns:
+            if col.key not in mapping:
+                info.headers.setdefault(col.key, self.labels.header(sheet.key, col.key))
+                issues.append(self._missing(sheet, col, name))
+        letters = {k: info.letters[k] for k in mapping}
+        self.raw.scan(
+            raw,
+            data=letters.values(),
+            text=[letters[c.key] for c in sheet.data_columns if c.key in letters and c.type in _TEXTLIKE],
+            values=[letters[c.key] for c in sheet.data_columns
+                    if c.key in letters and (c.type in NUMBER_TYPES or c.type in DATE_TYPES)],
+        )
+        body = raw.grid.iloc[1:]
+        body.index = [raw.row_number(int(p)) for p in body.index]
+        used = [mapping[k] for k in keys if k in mapping] + list(extras.values())
+        filled = body[used].notna().any(axis=1) if used else pd.Series(False, index=body.index)
+        last_filled = filled[filled].index.max() if filled.any() else raw.first_row
+        body = body.loc[: last_filled]
+        filled = filled.loc[: last_filled]
+        for row in filled[~filled].index:
+            issues.append(self.issues.make("blank-row", sheet=name, sheet_key=sheet.key, row=int(row)))
+        body = body[filled]
+        issues += self._structure_issues(sheet, name, raw, letters, set(body.index))
+        frame = pd.DataFrame(index=body.index)
+        facts = raw.facts
+        for col in sheet.data_columns:
+            if col.key not in mapping:
+                frame[col.key] = pd.Series(None, index=body.index, dtype=object)
+                continue
+            letter = letters[col.key]
+            values = body[mapping[col.key]]
+            bad_cells = {r for (lt, r) in facts.errors if lt == letter}
+            if bad_cells:
+                values = values.where(~values.index.isin(list(bad_cells)))
+            ctx = ColumnContext(
+                self.template,
+                self.labels,
+                self.date_order,
+                numeric_rows=facts.numeric.get(letter, set()) if (raw.exact_types or col.type in _TEXTLIKE) else None,
+                text_rows=facts.text.get(letter, set()) if (raw.exact_types or col.type not in _TEXTLIKE) else None,
+                choice_index=self.choices,
+            )
+            typed, findings = parse_column(values, col, ctx)
+            frame[col.key] = typed
+            issues += self._findings(findings, sheet, name, col, info)
+        for header, j in extras.items():
+            frame[header] = body[j].astype(object)
+        frame.index.name = "row"
+        return frame, info, issues
+
+    def _missing(self, sheet: Sheet, col: Column, name: str) -> Issue:
+        return self.issues.make("missing-column", sheet=name, sheet_key=sheet.key,
+                                column=self.labels.header(sheet.key, col.key), column_key=col.key,
+                                optional=not col.required)
+
+    def _findings(self, findings: list[Finding], sheet: Sheet, name: str, col: Column, info: SheetInfo) -> list[Issue]:
+        header = info.headers[col.key]
+        return [
+            self.issues.make(f.code, sheet=name, sheet_key=sheet.key, row=f.row, column=header, column_key=col.key,
+                             cell=info.cell(col.key, f.row), value=f.value, **f.params)
+            for f in findings
+        ]
+
+    def _structure_issues(
+        self, sheet: Sheet, name: str, raw: RawSheet, letters: Mapping[str, str], rows: set[int]
+    ) -> list[Issue]:
+        issues: list[Issue] = []
+        facts = raw.facts
+        by_letter = {v: k for k, v in letters.items()}
+        headers = {k: self.labels.header(sheet.key, k) for k in letters}
+        for ref in facts.merged:
+            first = ref.split(":")[0]
+            issues.append(self.issues.make("merged-cells", sheet=name, sheet_key=sheet.key,
+                                           row=int(re.sub(r"[A-Z]", "", first)), cell=first, value=ref))
+        for row in sorted(facts.hidden_rows & rows):
+            issues.append(self.issues.make("hidden-row", sheet=name, sheet_key=sheet.key, row=row))
+        for (letter, row), formula in sorted(facts.formulas.items(), key=lambda x: (x[0][1], x[0][0])):
+            if letter in by_letter and row > raw.first_row:
+                key = by_letter[letter]
+                issues.append(self.issues.make("formula-in-data", sheet=name, sheet_key=sheet.key, row=row,
+                                               column=headers[key], column_key=key, cell=f"{letter}{row}",
+                                               value=formula))
+        for (letter, row), error in sorted(facts.errors.items(), key=lambda x: (x[0][1], x[0][0])):
+            if letter in by_letter and row > raw.first_row:
+                key = by_letter[letter]
+                issues.append(self.issues.make("error-cell", sheet=name, sheet_key=sheet.key, row=row,
+                                               column=headers[key], column_key=key, cell=f"{letter}{row}",
+                                               value=error))
+        return issues
+
+
+_RANGE = re.compile(r"^=?(?:'([^']|'')+'|[^!]+)!\$?([A-Z]{1,3})\$?(\d+)(:\$?([A-Z]{1,3})\$?(\d+))?$")
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def _sheet_index(template: Template) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for locale in template.locales:
+        for key, name in template.labels(locale).sheet_names.items():
+            index.setdefault(normalize_label(name), key)
+    for key in [s.key for s in template.sheets] + ["lists", "settings", "about"]:
+        index.setdefault(normalize_label(key), key)
+    return index
+
+
+def _header_index(template: Template, sheet: Sheet) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for col in sheet.columns:
+        index[normalize_label(col.key)] = col.key
+        index.setdefault(normalize_label(col.key.replace("_", " ")), col.key)
+    for locale in template.locales:
+        labels = template.labels(locale)
+        for col in sheet.columns:
+            index.setdefault(normalize_label(labels.header(sheet.key, col.key)), col.key)
+    return index

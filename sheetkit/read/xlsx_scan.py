@@ -1,0 +1,121 @@
+"""Cell facts of an .xlsx sheet that value readers do not expose, from its XML.
+
+fastexcel and calamine give cell *values*. Staff mistakes also live in how a
+cell is stored: a phone kept as a number, a date typed as text, a formula or an
+error in a data column, hidden rows, merged ranges. This module finds those
+with a few regular-expression passes over the sheet's XML, touching only the
+rare cells that matter, so it stays fast on 10^6-row sheets.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree as ET  # noqa: S405 - parts are checked for DOCTYPE/entities by sniff first
+
+__all__ = ["SheetFacts", "scan_xlsx_sheet", "sheet_parts"]
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+_FIRST_VALUE = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"[^>]*?(?<!/)>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>|<is>)')
+_HIDDEN_ROW = re.compile(rb'<row r="(\d+)"[^>]*?\bhidden="(?:1|true)"')
+_MERGED = re.compile(rb'<mergeCell ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
+_ERROR = re.compile(
+    rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>'
+)
+_DATE1904 = re.compile(rb'<workbookPr[^>]*\bdate1904="(?:1|true)"')
+
+
+@dataclass
+class SheetFacts:
+    """What the XML says about some cells of one sheet (rows are 1-based sheet rows)."""
+
+    first_row: int | None = None
+    hidden_rows: set[int] = field(default_factory=set)
+    merged: list[str] = field(default_factory=list)
+    #: (column letter, row) -> formula text, for the columns asked about
+    formulas: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: (column letter, row) -> error text such as "#REF!"
+    errors: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: column letter -> rows whose cell is stored as a number (asked for text columns)
+    numeric: dict[str, set[int]] = field(default_factory=dict)
+    #: column letter -> rows whose cell is stored as text (asked for number and date columns)
+    text: dict[str, set[int]] = field(default_factory=dict)
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> path of its XML part inside the package."""
+    workbook = ET.fromstring(zf.read("xl/workbook.xml"))  # noqa: S314 - checked by sniff
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))  # noqa: S314 - checked by sniff
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG}Relationship")}
+    parts: dict[str, str] = {}
+    for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
+        if not target:
+            continue
+        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        parts[sheet.get("name", "")] = path
+    return parts
+
+
+def is_date1904(zf: zipfile.ZipFile) -> bool:
+    """True when the workbook counts dates from 1904 (old Mac Excel)."""
+    return bool(_DATE1904.search(zf.read("xl/workbook.xml")))
+
+
+def _letters(columns: Iterable[str]) -> bytes:
+    return b"|".join(sorted({c.encode() for c in columns}, key=len, reverse=True))
+
+
+def scan_xlsx_sheet(
+    path: Path,
+    sheet: str,
+    *,
+    data_columns: Iterable[str],
+    text_columns: Iterable[str],
+    value_columns: Iterable[str],
+) -> SheetFacts:
+    """Facts about one sheet.
+
+    ``data_columns``: letters where a formula is a mistake; ``text_columns``:
+    letters where a number-typed cell is a mistake (IDs, phones, text);
+    ``value_columns``: letters where a text-typed cell needs parsing (numbers, dates).
+    """
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read(sheet_parts(zf)[sheet])
+    facts = SheetFacts()
+    first = _FIRST_VALUE.search(xml)
+    facts.first_row = int(first.group(1)) if first else None
+    facts.hidden_rows = {int(m.group(1)) for m in _HIDDEN_ROW.finditer(xml)}
+    facts.merged = [m.group(1).decode() for m in _MERGED.finditer(xml)]
+    for m in _ERROR.finditer(xml):
+        facts.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode(errors="replace")
+    data = _letters(data_columns)
+    if data:
+        formula = re.compile(rb'<c r="(' + data + rb')(\d+)"[^>]*?(?<!/)><f[^>]*?(?:/>|>([^<]*)</f>)')
+        for m in formula.finditer(xml):
+            text = (m.group(3) or b"").decode(errors="replace")
+            facts.formulas[(m.group(1).decode(), int(m.group(2)))] = "=" + _unescape(text)
+    texts = _letters(text_columns)
+    if texts:
+        # A number cell has no t attribute (Excel) or t="n" (LibreOffice).
+        number = re.compile(rb'<c r="(' + texts + rb')(\d+)"(?: s="\d+")?(?: t="n")?>(?:<f[^>]*?(?:/>|>[^<]*</f>))?<v>')
+        for m in number.finditer(xml):
+            facts.numeric.setdefault(m.group(1).decode(), set()).add(int(m.group(2)))
+    values = _letters(value_columns)
+    if values:
+        text = re.compile(rb'<c r="(' + values + rb')(\d+)"[^>]*?\bt="(?:s|inlineStr|str)"')
+        for m in text.finditer(xml):
+            facts.text.setdefault(m.group(1).decode(), set()).add(int(m.group(2)))
+    return facts
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace(
+        "&amp;", "&"
+    )

@@ -1,0 +1,254 @@
+"""validate: pandera schemas derived from the template, plus cross-sheet rules.
+
+Input is a workbook read by :func:`sheetkit.read_workbook` (or a path). Typed
+parsing has already turned unreadable cells into Issues; here the typed frames
+are checked lazily by pandera schemas generated from the template (required
+columns, numeric and date bounds), then by rules that span rows and sheets:
+duplicate IDs (every row of a duplicate is reported), client IDs that must
+exist in Clients, therapists, services, branches and payment methods that must
+be on the Lists sheet, dates that may not lie in the future, plausible birth
+dates, and appointment status against its date. The result keeps every row:
+good rows stay usable, bad cells are NaN and listed as Issues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from sheetkit.issues import Issue, IssueFactory, ValidationResult
+from sheetkit.read.workbook import SheetInfo, Workbook, read_workbook
+from sheetkit.template import Column, Sheet, Template
+
+__all__ = ["schema_for", "validate"]
+
+#: Ages outside this range make a birth date implausible.
+MIN_AGE, MAX_AGE = 5, 110
+
+
+def validate(book: Workbook | Path | str, *, as_of: dt.date, template: Template | None = None) -> ValidationResult:
+    """Check a workbook; return its typed frames and every Issue.
+
+    ``as_of`` is the day "the future" starts after (the CLI passes today).
+
+    >>> import datetime as dt, tempfile, pathlib, sheetkit as sk
+    >>> book = pathlib.Path(tempfile.mkdtemp()) / "salon.xlsx"
+    >>> _ = sk.write_demo(book, clients=20, as_of=dt.date(2026, 11, 22))
+    >>> result = sk.validate(book, as_of=dt.date(2026, 11, 22))
+    >>> result.valid, len(result.frames.clients)
+    (True, 20)
+    """
+    workbook = book if isinstance(book, Workbook) else read_workbook(book, template=template)
+    checker = _Checker(workbook, as_of)
+    issues = list(workbook.issues) + checker.run()
+    return ValidationResult(
+        frames=workbook.data,
+        issues=_sorted(issues, workbook),
+        locale=workbook.locale,
+        source=str(workbook.path),
+    )
+
+
+def schema_for(sheet: Sheet, *, as_of: dt.date) -> pa.DataFrameSchema:
+    """The pandera schema of a data sheet's typed frame, derived from the template."""
+    columns: dict[str, pa.Column] = {}
+    for col in sheet.data_columns:
+        checks: list[pa.Check] = []
+        lo, hi = _bounds(col, as_of)
+        if lo is not None and hi is not None:
+            checks.append(pa.Check.in_range(lo, hi, name=f"in_range:{_show(lo)}:{_show(hi)}"))
+        elif lo is not None:
+            checks.append(pa.Check.ge(lo, name=f"in_range:{_show(lo)}:"))
+        columns[col.key] = pa.Column(nullable=not col.required, checks=checks, required=True, coerce=False)
+    return pa.DataFrameSchema(columns, strict=False, name=sheet.key)
+
+
+def _bounds(col: Column, as_of: dt.date) -> tuple[Any, Any]:
+    if col.is_formula or col.month_day:
+        return None, None
+    if col.type in ("int", "decimal", "money", "rating"):
+        lo = col.min if isinstance(col.min, float) else None
+        hi = col.max if isinstance(col.max, float) else None
+        return lo, hi
+    if col.type in ("date", "datetime"):
+        lo = pd.Timestamp(col.min) if isinstance(col.min, dt.date) else None
+        # "today" is checked as future-date; a fixed upper bound is a range.
+        hi = pd.Timestamp(col.max) + pd.Timedelta(days=1) if isinstance(col.max, dt.date) else None
+        return lo, hi
+    return None, None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _Checker:
+    def __init__(self, workbook: Workbook, as_of: dt.date) -> None:
+        self.book = workbook
+        self.template = workbook.template
+        self.data = workbook.data
+        self.as_of = as_of
+        self.today = pd.Timestamp(as_of)
+        self.make: IssueFactory = workbook.issue_factory
+        self.labels = self.make.labels
+        # Cells already reported while reading: no second Issue for the same cell.
+        self.reported = {(i.sheet_key, i.row, i.column_key) for i in workbook.issues}
+
+    def issue(self, code: str, sheet_key: str, row: int | None, column: str | None, value: Any, **params: Any) -> Issue:
+        info: SheetInfo = self.book.sheets[sheet_key]
+        header = info.headers.get(column) if column else None
+        cell = info.cell(column, row) if column and row is not None else None
+        return self.make.make(code, sheet=info.name, sheet_key=sheet_key, row=row, column=header,
+                              column_key=column, cell=cell, value=_display(value), **params)
+
+    def run(self) -> list[Issue]:
+        issues: list[Issue] = []
+        for sheet in self.template.sheets:
+            frame = self.data.frame(sheet.key)
+            issues += self._schema(sheet, frame)
+            issues += self._duplicates(sheet, frame)
+            issues += self._future(sheet, frame)
+        issues += self._references()
+        issues += self._lists()
+        issues += self._birth_dates()
+        issues += self._appointments()
+        return issues
+
+    def _schema(self, sheet: Sheet, frame: pd.DataFrame) -> list[Issue]:
+        present = [c for c in sheet.data_columns if c.key in frame.columns]
+        if frame.empty:
+            return []
+        schema = schema_for(sheet, as_of=self.as_of)
+        try:
+            schema.validate(frame[[c.key for c in present]], lazy=True)
+        except SchemaErrors as exc:
+            cases = exc.failure_cases
+        else:
+            return []
+        issues: list[Issue] = []
+        for case in cases.itertuples(index=False):
+            column = str(case.column)
+            row = None if pd.isna(case.index) else int(case.index)
+            if row is None or (sheet.key, row, column) in self.reported:
+                continue
+            check = str(case.check)
+            if check == "not_nullable":
+                issues.append(self.issue("required-missing", sheet.key, row, column, None))
+            elif check.startswith("in_range:"):
+                _, lo, hi = check.split(":")
+                issues.append(self.issue("out-of-range", sheet.key, row, column, case.failure_case, min=lo, max=hi))
+        return issues
+
+    def _duplicates(self, sheet: Sheet, frame: pd.DataFrame) -> list[Issue]:
+        issues: list[Issue] = []
+        for col in sheet.data_columns:
+            if not col.unique or col.key not in frame.columns:
+                continue
+            values = frame[col.key].dropna()
+            dup = values[values.duplicated(keep=False)]
+            rows_of = dup.groupby(dup).groups
+            for row, value in dup.items():
+                rows = ", ".join(str(r) for r in rows_of[value])
+                issues.append(self.issue("duplicate-id", sheet.key, int(row), col.key, value, rows=rows))
+        return issues
+
+    def _future(self, sheet: Sheet, frame: pd.DataFrame) -> list[Issue]:
+        issues: list[Issue] = []
+        for col in sheet.data_columns:
+            if col.max != "today" or col.key not in frame.columns or col.month_day:
+                continue
+            values = pd.to_datetime(frame[col.key], errors="coerce")
+            future = values[values.dt.normalize() > self.today]
+            issues += [self.issue("future-date", sheet.key, int(r), col.key, v) for r, v in future.items()]
+        return issues
+
+    def _references(self) -> list[Issue]:
+        clients = set(self.data.clients["client_id"].dropna()) if "client_id" in self.data.clients else set()
+        issues: list[Issue] = []
+        for sheet in self.template.sheets:
+            frame = self.data.frame(sheet.key)
+            for col in sheet.data_columns:
+                if col.references != "clients.client_id" or col.key not in frame.columns:
+                    continue
+                values = frame[col.key].dropna()
+                unknown = values[~values.isin(clients)]
+                issues += [self.issue("unknown-client", sheet.key, int(r), col.key, v) for r, v in unknown.items()]
+        return issues
+
+    def _lists(self) -> list[Issue]:
+        issues: list[Issue] = []
+        for sheet in self.template.sheets:
+            frame = self.data.frame(sheet.key)
+            for col in sheet.data_columns:
+                if col.type != "choice" or not col.choices or not self.template.is_reference_list(col.choices):
+                    continue
+                if col.key not in frame.columns:
+                    continue
+                allowed = self.data.lists.get(col.choices)
+                names = set(allowed["name"].dropna().astype(str)) if allowed is not None else set()
+                values = frame[col.key].dropna()
+                unknown = values[~values.astype(str).isin(names)]
+                issues += [self.issue("unknown-list-value", sheet.key, int(r), col.key, v) for r, v in unknown.items()]
+        return issues
+
+    def _birth_dates(self) -> list[Issue]:
+        clients = self.data.clients
+        if "birth_date" not in clients:
+            return []
+        issues: list[Issue] = []
+        for row, value in clients["birth_date"].dropna().items():
+            if isinstance(value, str):
+                continue
+            born = pd.Timestamp(value)
+            age = (self.today - born).days // 365.25
+            if born > self.today:
+                issues.append(self.issue("future-date", "clients", int(row), "birth_date", value))
+            elif not MIN_AGE <= age <= MAX_AGE:
+                issues.append(self.issue("implausible-birth-date", "clients", int(row), "birth_date", value,
+                                         age=int(age)))
+        return issues
+
+    def _appointments(self) -> list[Issue]:
+        frame = self.data.appointments
+        if frame.empty or not {"status", "scheduled_at"} <= set(frame.columns):
+            return []
+        issues: list[Issue] = []
+        when = pd.to_datetime(frame["scheduled_at"], errors="coerce")
+        status = frame["status"]
+        day = when.dt.normalize()
+        done_in_future = status.isin(["completed", "no_show"]) & (day > self.today)
+        stale_booking = status.eq("booked") & (day < self.today - pd.Timedelta(days=1))
+        labels = self.labels.choices["appointment_status"]
+        for row in frame.index[(done_in_future | stale_booking).fillna(False)]:
+            issues.append(self.issue("status-date-mismatch", "appointments", int(row), "status",
+                                     frame.at[row, "scheduled_at"], status=labels.get(frame.at[row, "status"], "")))
+        if "booked_at" in frame:
+            booked = pd.to_datetime(frame["booked_at"], errors="coerce")
+            late = booked > when
+            for row in frame.index[late.fillna(False)]:
+                issues.append(self.issue("booked-after-scheduled", "appointments", int(row), "booked_at",
+                                         frame.at[row, "booked_at"], expected=_display(frame.at[row, "scheduled_at"])))
+        return issues
+
+
+def _display(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _sorted(issues: Iterable[Issue], workbook: Workbook) -> list[Issue]:
+    order = {info.name: i for i, info in enumerate(workbook.sheets.values())}
+    return sorted(issues, key=lambda i: (order.get(i.sheet, -1), i.row or 0, i.cell or "", i.code))
