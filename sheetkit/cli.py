@@ -20,7 +20,9 @@ from sheetkit import __version__
 from sheetkit.build import new_workbook
 from sheetkit.demo import write_demo
 from sheetkit.errors import SheetkitError, UsageError
+from sheetkit.issues import ValidationResult
 from sheetkit.template import load_template
+from sheetkit.validate import validate
 
 app = typer.Typer(
     name="sheetkit",
@@ -87,6 +89,57 @@ def demo(
         label = labels.choice_label("follow_up", key) if key in labels.choices["follow_up"] else key.replace("_", " ")
         table.add_row(label, str(value))
     console.print(table)
+
+
+@app.command()
+def check(
+    book: Annotated[Path, typer.Argument(help="Workbook to check (.xlsx, .xls or .ods).")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Dates after this day are in the future (default today).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many issues in the table.")] = 200,
+) -> None:
+    """Check a workbook and list the cells staff must fix.
+
+    Exit status: 0 valid (warnings allowed), 1 issues to fix, 2 unusable input.
+
+    Example: sheetkit check salon.xlsx
+    """
+    result = validate(book, as_of=_as_of(as_of))
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        _print_result(result, limit)
+    if not result.valid:
+        raise typer.Exit(1)
+
+
+def _print_result(result: ValidationResult, limit: int) -> None:
+    rows = result.to_dict()["rows"]
+    summary = ", ".join(f"{n} {key}" for key, n in rows.items())
+    if not result.issues:
+        console.print(f"[bold green]OK[/bold green] {result.source}: {summary}; nothing to fix.")
+        return
+    table = Table(title=f"{result.source}: {summary}", show_lines=False)
+    for name in ("Sheet", "Cell", "Column", "Value", "Problem"):
+        table.add_column(name, overflow="fold")
+    for issue in result.issues[:limit]:
+        style = "red" if issue.severity == "error" else "yellow"
+        table.add_row(
+            issue.sheet,
+            issue.cell or (str(issue.row) if issue.row else ""),
+            issue.column or "",
+            issue.value or "",
+            f"[{style}]{issue.message}[/{style}]",
+        )
+    console.print(table)
+    if len(result.issues) > limit:
+        console.print(f"... and {len(result.issues) - limit} more (use --json or --limit to see all).")
+    errors = len(result.errors)
+    warnings = len(result.issues) - errors
+    verdict = "[bold red]needs fixing[/bold red]" if errors else "[bold green]valid[/bold green]"
+    console.print(f"{errors} errors, {warnings} warnings: {verdict}")
 
 
 def version_callback(value: bool) -> None:

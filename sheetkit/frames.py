@@ -14,14 +14,15 @@ and the readers return. Conventions (locale independent):
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
 from sheetkit.template import Template
 
-__all__ = ["DATA_SHEETS", "WorkbookData", "empty_frames"]
+__all__ = ["DATA_SHEETS", "WorkbookData", "empty_frames", "row_of"]
 
 #: The data sheets, in workbook order.
 DATA_SHEETS = ("clients", "visits", "appointments", "feedback")
@@ -54,3 +55,8 @@ def empty_frames(template: Template) -> dict[str, pd.DataFrame]:
         sheet.key: pd.DataFrame({c.key: pd.Series(dtype="object") for c in sheet.data_columns})
         for sheet in template.sheets
     }
+
+
+def row_of(label: Hashable) -> int:
+    """The sheet row number of a frame index label (frames are indexed by sheet row)."""
+    return int(cast(int, label))

@@ -22,6 +22,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from sheetkit.frames import row_of
 from sheetkit.issues import Issue, IssueFactory, ValidationResult
 from sheetkit.read.workbook import SheetInfo, Workbook, read_workbook
 from sheetkit.template import Column, Sheet, Template
@@ -73,14 +74,16 @@ def _bounds(col: Column, as_of: dt.date) -> tuple[Any, Any]:
     if col.is_formula or col.month_day:
         return None, None
     if col.type in ("int", "decimal", "money", "rating"):
-        lo = col.min if isinstance(col.min, float) else None
-        hi = col.max if isinstance(col.max, float) else None
-        return lo, hi
+        return (
+            col.min if isinstance(col.min, float) else None,
+            col.max if isinstance(col.max, float) else None,
+        )
     if col.type in ("date", "datetime"):
-        lo = pd.Timestamp(col.min) if isinstance(col.min, dt.date) else None
         # "today" is checked as future-date; a fixed upper bound is a range.
-        hi = pd.Timestamp(col.max) + pd.Timedelta(days=1) if isinstance(col.max, dt.date) else None
-        return lo, hi
+        return (
+            pd.Timestamp(col.min) if isinstance(col.min, dt.date) else None,
+            pd.Timestamp(col.max) + pd.Timedelta(days=1) if isinstance(col.max, dt.date) else None,
+        )
     return None, None
 
 
@@ -108,8 +111,17 @@ class _Checker:
         info: SheetInfo = self.book.sheets[sheet_key]
         header = info.headers.get(column) if column else None
         cell = info.cell(column, row) if column and row is not None else None
-        return self.make.make(code, sheet=info.name, sheet_key=sheet_key, row=row, column=header,
-                              column_key=column, cell=cell, value=_display(value), **params)
+        return self.make.make(
+            code,
+            sheet=info.name,
+            sheet_key=sheet_key,
+            row=row,
+            column=header,
+            column_key=column,
+            cell=cell,
+            value=_display(value),
+            **params,
+        )
 
     def run(self) -> list[Issue]:
         issues: list[Issue] = []
@@ -159,7 +171,7 @@ class _Checker:
             rows_of = dup.groupby(dup).groups
             for row, value in dup.items():
                 rows = ", ".join(str(r) for r in rows_of[value])
-                issues.append(self.issue("duplicate-id", sheet.key, int(row), col.key, value, rows=rows))
+                issues.append(self.issue("duplicate-id", sheet.key, row_of(row), col.key, value, rows=rows))
         return issues
 
     def _future(self, sheet: Sheet, frame: pd.DataFrame) -> list[Issue]:
@@ -169,7 +181,7 @@ class _Checker:
                 continue
             values = pd.to_datetime(frame[col.key], errors="coerce")
             future = values[values.dt.normalize() > self.today]
-            issues += [self.issue("future-date", sheet.key, int(r), col.key, v) for r, v in future.items()]
+            issues += [self.issue("future-date", sheet.key, row_of(r), col.key, v) for r, v in future.items()]
         return issues
 
     def _references(self) -> list[Issue]:
@@ -182,7 +194,7 @@ class _Checker:
                     continue
                 values = frame[col.key].dropna()
                 unknown = values[~values.isin(clients)]
-                issues += [self.issue("unknown-client", sheet.key, int(r), col.key, v) for r, v in unknown.items()]
+                issues += [self.issue("unknown-client", sheet.key, row_of(r), col.key, v) for r, v in unknown.items()]
         return issues
 
     def _lists(self) -> list[Issue]:
@@ -198,7 +210,9 @@ class _Checker:
                 names = set(allowed["name"].dropna().astype(str)) if allowed is not None else set()
                 values = frame[col.key].dropna()
                 unknown = values[~values.astype(str).isin(names)]
-                issues += [self.issue("unknown-list-value", sheet.key, int(r), col.key, v) for r, v in unknown.items()]
+                issues += [
+                    self.issue("unknown-list-value", sheet.key, row_of(r), col.key, v) for r, v in unknown.items()
+                ]
         return issues
 
     def _birth_dates(self) -> list[Issue]:
@@ -212,10 +226,11 @@ class _Checker:
             born = pd.Timestamp(value)
             age = (self.today - born).days // 365.25
             if born > self.today:
-                issues.append(self.issue("future-date", "clients", int(row), "birth_date", value))
+                issues.append(self.issue("future-date", "clients", row_of(row), "birth_date", value))
             elif not MIN_AGE <= age <= MAX_AGE:
-                issues.append(self.issue("implausible-birth-date", "clients", int(row), "birth_date", value,
-                                         age=int(age)))
+                issues.append(
+                    self.issue("implausible-birth-date", "clients", row_of(row), "birth_date", value, age=int(age))
+                )
         return issues
 
     def _appointments(self) -> list[Issue]:
@@ -230,14 +245,30 @@ class _Checker:
         stale_booking = status.eq("booked") & (day < self.today - pd.Timedelta(days=1))
         labels = self.labels.choices["appointment_status"]
         for row in frame.index[(done_in_future | stale_booking).fillna(False)]:
-            issues.append(self.issue("status-date-mismatch", "appointments", int(row), "status",
-                                     frame.at[row, "scheduled_at"], status=labels.get(frame.at[row, "status"], "")))
+            issues.append(
+                self.issue(
+                    "status-date-mismatch",
+                    "appointments",
+                    row_of(row),
+                    "status",
+                    frame.at[row, "scheduled_at"],
+                    status=labels.get(str(frame.at[row, "status"]), ""),
+                )
+            )
         if "booked_at" in frame:
             booked = pd.to_datetime(frame["booked_at"], errors="coerce")
             late = booked > when
             for row in frame.index[late.fillna(False)]:
-                issues.append(self.issue("booked-after-scheduled", "appointments", int(row), "booked_at",
-                                         frame.at[row, "booked_at"], expected=_display(frame.at[row, "scheduled_at"])))
+                issues.append(
+                    self.issue(
+                        "booked-after-scheduled",
+                        "appointments",
+                        row_of(row),
+                        "booked_at",
+                        frame.at[row, "booked_at"],
+                        expected=_display(frame.at[row, "scheduled_at"]),
+                    )
+                )
         return issues
 
 

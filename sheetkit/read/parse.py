@@ -19,6 +19,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from sheetkit.frames import row_of
 from sheetkit.template import MULTICHOICE_SEPARATOR, Column, Labels, Template
 
 __all__ = ["ColumnContext", "Finding", "choice_index", "normalize_label", "parse_column"]
@@ -32,7 +33,9 @@ CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE_CELL: Final = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$")
 _ISO: Final = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
 _CJK: Final = r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?(?:\s*(?P<H>\d{1,2})[:：](?P<M>\d{2}))?$"
-_SEP: Final = r"^(?P<a>\d{1,4})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{1,4})(?:\s+(?P<H>\d{1,2})[:.h](?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
+_SEP: Final = (
+    r"^(?P<a>\d{1,4})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{1,4})(?:\s+(?P<H>\d{1,2})[:.h](?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
+)
 _MONTH_DAY: Final = re.compile(r"^-{0,2}(\d{1,2})-(\d{1,2})$")
 _EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE: Final = re.compile(r"^[+0-9()\-./ ]{5,32}$")
@@ -75,6 +78,8 @@ def parse_column(raw: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd
     """Typed values and findings for one column's raw text."""
     findings: list[Finding] = []
     present = raw.notna()
+    if not present.any():
+        return _empty(raw.index, column), findings
     text = raw[present].astype(str).str.normalize("NFC")
     if column.type not in ("text",):
         text = text.str.strip()
@@ -84,11 +89,23 @@ def parse_column(raw: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd
     findings.extend(found)
     if column.type in ("text", "id", "phone", "email", "multichoice"):
         control = text[text.str.contains(CONTROL, regex=True)]
-        findings.extend(Finding(int(r), "control-characters", v) for r, v in control.items())
+        findings.extend(Finding(row_of(r), "control-characters", v) for r, v in control.items())
     return typed_present.reindex(raw.index), findings
 
 
 # --------------------------------------------------------------------- helpers
+
+
+def _empty(index: pd.Index, column: Column) -> pd.Series:
+    if column.type in ("int", "rating"):
+        return pd.Series(pd.NA, index=index, dtype="Int64")
+    if column.type in ("decimal", "money"):
+        return pd.Series(np.nan, index=index, dtype="float64")
+    if column.type == "bool":
+        return pd.Series(pd.NA, index=index, dtype="boolean")
+    if column.type in ("date", "datetime") and not column.month_day:
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    return pd.Series(None, index=index, dtype=object)
 
 
 def _placeholder(text: pd.Series) -> pd.Series:
@@ -97,7 +114,14 @@ def _placeholder(text: pd.Series) -> pd.Series:
 
 def _report(findings: list[Finding], text: pd.Series, mask: pd.Series, code: str, **params: Any) -> None:
     for row, value in text[mask].items():
-        findings.append(Finding(int(row), code, value, params))
+        findings.append(Finding(row_of(row), code, value, params))
+
+
+def _too_long(findings: list[Finding], text: pd.Series, column: Column) -> None:
+    if not column.max_length:
+        return
+    for row, value in text[text.str.len() > column.max_length].items():
+        findings.append(Finding(row_of(row), "text-too-long", value, {"length": len(value), "max": column.max_length}))
 
 
 def _number_rows(ctx: ColumnContext, text: pd.Series) -> pd.Series:
@@ -117,10 +141,7 @@ def _text_rows(ctx: ColumnContext, text: pd.Series) -> pd.Series:
 
 def _parse_text(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
     findings: list[Finding] = []
-    if column.max_length:
-        long = text.str.len() > column.max_length
-        for row, value in text[long].items():
-            findings.append(Finding(int(row), "text-too-long", value, {"length": len(value), "max": column.max_length}))
+    _too_long(findings, text, column)
     return text.astype(object), findings
 
 
@@ -151,10 +172,7 @@ def _parse_email(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[p
     _report(findings, text, placeholder, "placeholder-value")
     bad = ~placeholder & ~text.str.match(_EMAIL)
     _report(findings, text, bad, "invalid-email")
-    if column.max_length:
-        long = text.str.len() > column.max_length
-        for row, value in text[long].items():
-            findings.append(Finding(int(row), "text-too-long", value, {"length": len(value), "max": column.max_length}))
+    _too_long(findings, text, column)
     return text.astype(object).where(~placeholder & ~bad), findings
 
 
@@ -189,12 +207,12 @@ def _parse_multichoice(text: pd.Series, column: Column, ctx: ColumnContext) -> t
     out: dict[Any, Any] = {}
     for row, value in text.items():
         if value.casefold() in PLACEHOLDERS:
-            findings.append(Finding(int(row), "placeholder-value", value))
+            findings.append(Finding(row_of(row), "placeholder-value", value))
             continue
         parts = [p for p in _SPLIT.split(value) if p]
         keys = [index.get(normalize_label(p)) for p in parts]
         if any(k is None for k in keys):
-            findings.append(Finding(int(row), "unknown-choice", value, {"expected": expected}))
+            findings.append(Finding(row_of(row), "unknown-choice", value, {"expected": expected}))
             continue
         out[row] = MULTICHOICE_SEPARATOR.join(dict.fromkeys(k for k in keys if k))
     return pd.Series(out, index=text.index, dtype=object), findings
@@ -229,9 +247,9 @@ def _to_number(text: pd.Series, stored_as_text: pd.Series, separator: str) -> pd
     grouped = typed.str.fullmatch(rf"[+-]?\d{{1,3}}(?:{t}\d{{3}})+(?:{d}\d+)?")
     # A dot (or comma) followed by anything but exactly three digits cannot be a thousands separator.
     other = typed.str.fullmatch(rf"[+-]?\d+{t}(?:\d{{1,2}}|\d{{4,}})")
-    canonical = pd.Series(np.nan, index=typed.index, dtype=object)
-    canonical[plain | grouped] = typed[plain | grouped].str.replace(thousands, "", regex=False).str.replace(
-        separator, ".", regex=False
+    canonical: pd.Series = pd.Series(None, index=typed.index, dtype=object)
+    canonical[plain | grouped] = (
+        typed[plain | grouped].str.replace(thousands, "", regex=False).str.replace(separator, ".", regex=False)
     )
     canonical[other & ~(plain | grouped)] = typed[other & ~(plain | grouped)].str.replace(thousands, ".", regex=False)
     out[typed.index] = pd.to_numeric(canonical, errors="coerce")
@@ -288,8 +306,9 @@ def _parse_when(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd
         rest = rest[~ok]
     parsed, bad = _parse_text_dates(rest, ctx.date_order)
     result[parsed.index] = parsed
+    typed_text = dict(rest.items())
     for row, code in bad.items():
-        findings.append(Finding(int(row), code, rest[row], {"example": example, "order": ctx.date_order}))
+        findings.append(Finding(row_of(row), code, typed_text[row], {"example": example, "order": ctx.date_order}))
     return _finish_when(result, column), findings
 
 
@@ -326,20 +345,25 @@ def _parse_text_dates(text: pd.Series, order: str) -> tuple[pd.Series, pd.Series
         parts.loc[hit, key] = found.loc[hit, key]
     matched |= hit
     numbers = parts.apply(pd.to_numeric, errors="coerce").fillna({"H": 0, "M": 0, "S": 0})
-    stamps = pd.to_datetime(
-        {
-            "year": numbers["y"],
-            "month": numbers["m"],
-            "day": numbers["d"],
-            "hour": numbers["H"],
-            "minute": numbers["M"],
-            "second": numbers["S"],
-        },
-        errors="coerce",
-    ) if matched.any() else pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    stamps = (
+        pd.to_datetime(
+            {
+                "year": numbers["y"],
+                "month": numbers["m"],
+                "day": numbers["d"],
+                "hour": numbers["H"],
+                "minute": numbers["M"],
+                "second": numbers["S"],
+            },
+            errors="coerce",
+        )
+        if matched.any()
+        else pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    )
     impossible = matched & (stamps.isna() | (numbers["y"] < 1000))
-    codes = pd.Series(np.where(ambiguous, "ambiguous-date", np.where(impossible, "impossible-date", "not-a-date")),
-                      index=text.index)
+    codes = pd.Series(
+        np.where(ambiguous, "ambiguous-date", np.where(impossible, "impossible-date", "not-a-date")), index=text.index
+    )
     bad = codes[~(matched & ~impossible)]
     return stamps[matched & ~impossible], bad
 

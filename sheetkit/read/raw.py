@@ -67,7 +67,7 @@ class RawBook:
                 self.sheet_names = list(self._calamine.sheet_names)
         except (WorkbookError, KeyError) as exc:
             raise UnsupportedFormatError(f"the workbook cannot be opened ({exc})", path=path) from None
-        except Exception as exc:  # noqa: BLE001 - any reader failure is unusable input, said plainly
+        except Exception as exc:
             raise UnsupportedFormatError(
                 f"the workbook cannot be read ({type(exc).__name__}: {exc}); open it in Excel or LibreOffice "
                 "and save it again as .xlsx",
@@ -80,7 +80,7 @@ class RawBook:
             return {}
         try:
             return {d.name: d.formula for d in self._fast.defined_names()}
-        except Exception:  # noqa: BLE001 - names are a convenience; without them lists are found by header
+        except Exception:
             return {}
 
     def sheet(self, name: str) -> RawSheet:
@@ -91,7 +91,7 @@ class RawBook:
             return self._sheet_calamine(name)
         except WorkbookError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a broken sheet is unusable input, said plainly
+        except Exception as exc:
             raise UnsupportedFormatError(
                 f"the sheet {name!r} cannot be read ({type(exc).__name__}: {exc})", path=self.path
             ) from None
@@ -148,8 +148,14 @@ class RawBook:
             cells.append(out)
         facts.merged = [f"{_letter(a[1])}{a[0] + 1}:{_letter(b[1])}{b[0] + 1}" for a, b in _merged(sheet)]
         grid = pd.DataFrame(cells, columns=range(width), dtype=object)
-        return RawSheet(name, grid, first_row=first_row, columns=[first_col + c for c in range(width)],
-                        facts=facts, exact_types=True)
+        return RawSheet(
+            name,
+            grid,
+            first_row=first_row,
+            columns=[first_col + c for c in range(width)],
+            facts=facts,
+            exact_types=True,
+        )
 
 
 def open_raw(path: Path, kind: str) -> RawBook:
@@ -160,9 +166,9 @@ def open_raw(path: Path, kind: str) -> RawBook:
 def _merged(sheet: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     try:
         ranges = sheet.merged_cell_ranges or []
-    except Exception:  # noqa: BLE001 - not every format reports merged ranges
+    except Exception:
         return []
-    return [(tuple(a), tuple(b)) for a, b in ranges]  # type: ignore[misc]
+    return [(tuple(a), tuple(b)) for a, b in ranges]
 
 
 def _number_text(value: float) -> str:

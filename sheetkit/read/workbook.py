@@ -20,7 +20,7 @@ import pandas as pd
 
 from sheetkit.build.layout import column_letter, plan_layout
 from sheetkit.errors import SheetNotFoundError, TemplateMismatchError, WorkbookNotFoundError
-from sheetkit.frames import WorkbookData
+from sheetkit.frames import WorkbookData, row_of
 from sheetkit.issues import Issue, IssueFactory
 from sheetkit.read.parse import ColumnContext, Finding, choice_index, normalize_label, parse_column
 from sheetkit.read.raw import RawBook, RawSheet, open_raw
@@ -100,8 +100,11 @@ class _Reader:
         self.labels = self.template.labels(locale)
         found: list[Issue] = []
         if version is not None and version < self.template.version:
-            found.append(self.issues.make("old-template-version", sheet=names.get("about", ""), value=version,
-                                          expected=self.template.version))
+            found.append(
+                self.issues.make(
+                    "old-template-version", sheet=names.get("about", ""), value=version, expected=self.template.version
+                )
+            )
         settings, settings_issues = self._settings(names.get("settings"))
         found += settings_issues
         self.date_order = str(settings.get("date_order") or self.labels.date_order)
@@ -135,7 +138,7 @@ class _Reader:
         grid = self.raw.sheet(name).grid
         about: dict[str, str] = {}
         for _, row in grid.iterrows():
-            values = [v for v in row.tolist()]
+            values = row.tolist()
             if values and isinstance(values[0], str) and len(values) >= 3 and isinstance(values[2], str):
                 about[values[0].strip()] = values[2].strip()
         return about
@@ -187,19 +190,39 @@ class _Reader:
             if not isinstance(key, str) or key.strip() not in {s.key for s in self.template.settings}:
                 continue
             setting = self.template.setting(key.strip())
-            column = Column(key=setting.key, type=setting.type, choices=setting.choices,
-                            min=setting.min, max=setting.max, max_length=setting.max_length)
-            sheet_row = raw.row_number(int(position))
+            column = Column(
+                key=setting.key,
+                type=setting.type,
+                choices=setting.choices,
+                min=setting.min,
+                max=setting.max,
+                max_length=setting.max_length,
+            )
+            sheet_row = raw.row_number(row_of(position))
             series = pd.Series([cells[2] if len(cells) > 2 else None], index=[sheet_row], dtype=object)
-            ctx = ColumnContext(self.template, self.labels, self.labels.date_order,
-                                text_rows=raw.facts.text.get("C", set()) if not raw.exact_types else raw.facts.text.get("C"),
-                                choice_index=self.choices)
+            ctx = ColumnContext(
+                self.template,
+                self.labels,
+                self.labels.date_order,
+                text_rows=raw.facts.text.get("C", set()) if not raw.exact_types else raw.facts.text.get("C"),
+                choice_index=self.choices,
+            )
             typed, findings = parse_column(series, column, ctx)
             header = self.labels.settings["header"]["value"]
             for f in findings:
-                issues.append(self.issues.make(f.code, sheet=name, sheet_key="settings", row=sheet_row,
-                                               column=header, column_key=setting.key, cell=f"C{sheet_row}",
-                                               value=f.value, **f.params))
+                issues.append(
+                    self.issues.make(
+                        f.code,
+                        sheet=name,
+                        sheet_key="settings",
+                        row=sheet_row,
+                        column=header,
+                        column_key=setting.key,
+                        cell=f"C{sheet_row}",
+                        value=f.value,
+                        **f.params,
+                    )
+                )
             value = typed.iloc[0]
             if value is not None and not pd.isna(value):
                 values[setting.key] = value.item() if hasattr(value, "item") else value
@@ -223,8 +246,8 @@ class _Reader:
                     continue
                 j = raw.columns.index(absolute)
                 start, stop = first - raw.first_row, last - raw.first_row + 1
-                values = grid[j].iloc[max(start, 0): max(stop, 0)]
-                values.index = range(first, first + len(values))
+                values = grid[j].iloc[max(start, 0) : max(stop, 0)]
+                values.index = pd.RangeIndex(first, first + len(values))
                 columns[col.key] = values
             frame = pd.DataFrame(columns)
             frame = frame[frame.notna().any(axis=1)]
@@ -268,13 +291,29 @@ class _Reader:
             key = index.get(normalize_label(cell))
             if key is None:
                 extras[cell.strip()] = j
-                issues.append(self.issues.make("extra-column", sheet=name, sheet_key=sheet.key, row=raw.first_row,
-                                               column=cell.strip(), cell=f"{letter}{raw.first_row}"))
+                issues.append(
+                    self.issues.make(
+                        "extra-column",
+                        sheet=name,
+                        sheet_key=sheet.key,
+                        row=raw.first_row,
+                        column=cell.strip(),
+                        cell=f"{letter}{raw.first_row}",
+                    )
+                )
             elif key in mapping or key in info.headers:
                 extras[f"{cell.strip()} ({letter})"] = j
-                issues.append(self.issues.make("duplicate-column", sheet=name, sheet_key=sheet.key,
-                                               row=raw.first_row, column=cell.strip(), column_key=key,
-                                               cell=f"{letter}{raw.first_row}"))
+                issues.append(
+                    self.issues.make(
+                        "duplicate-column",
+                        sheet=name,
+                        sheet_key=sheet.key,
+                        row=raw.first_row,
+                        column=cell.strip(),
+                        column_key=key,
+                        cell=f"{letter}{raw.first_row}",
+                    )
+                )
             else:
                 info.headers[key] = cell.strip()
                 info.letters[key] = letter
@@ -289,18 +328,22 @@ class _Reader:
             raw,
             data=letters.values(),
             text=[letters[c.key] for c in sheet.data_columns if c.key in letters and c.type in _TEXTLIKE],
-            values=[letters[c.key] for c in sheet.data_columns
-                    if c.key in letters and (c.type in NUMBER_TYPES or c.type in DATE_TYPES)],
+            values=[
+                letters[c.key]
+                for c in sheet.data_columns
+                if c.key in letters and (c.type in NUMBER_TYPES or c.type in DATE_TYPES)
+            ],
         )
         body = raw.grid.iloc[1:]
-        body.index = [raw.row_number(int(p)) for p in body.index]
+        body.index = pd.Index([raw.row_number(int(p)) for p in body.index], dtype="int64")
         used = [mapping[k] for k in keys if k in mapping] + list(extras.values())
         filled = body[used].notna().any(axis=1) if used else pd.Series(False, index=body.index)
-        last_filled = filled[filled].index.max() if filled.any() else raw.first_row
-        body = body.loc[: last_filled]
-        filled = filled.loc[: last_filled]
+        # Trailing empty rows are the spare area of the template, not blank rows.
+        last = int(filled[filled].index.max()) if filled.any() else raw.first_row
+        body = body.loc[body.index <= last]
+        filled = filled.loc[filled.index <= last]
         for row in filled[~filled].index:
-            issues.append(self.issues.make("blank-row", sheet=name, sheet_key=sheet.key, row=int(row)))
+            issues.append(self.issues.make("blank-row", sheet=name, sheet_key=sheet.key, row=row_of(row)))
         body = body[filled]
         issues += self._structure_issues(sheet, name, raw, letters, set(body.index))
         frame = pd.DataFrame(index=body.index)
@@ -331,15 +374,29 @@ class _Reader:
         return frame, info, issues
 
     def _missing(self, sheet: Sheet, col: Column, name: str) -> Issue:
-        return self.issues.make("missing-column", sheet=name, sheet_key=sheet.key,
-                                column=self.labels.header(sheet.key, col.key), column_key=col.key,
-                                optional=not col.required)
+        return self.issues.make(
+            "missing-column",
+            sheet=name,
+            sheet_key=sheet.key,
+            column=self.labels.header(sheet.key, col.key),
+            column_key=col.key,
+            optional=not col.required,
+        )
 
     def _findings(self, findings: list[Finding], sheet: Sheet, name: str, col: Column, info: SheetInfo) -> list[Issue]:
         header = info.headers[col.key]
         return [
-            self.issues.make(f.code, sheet=name, sheet_key=sheet.key, row=f.row, column=header, column_key=col.key,
-                             cell=info.cell(col.key, f.row), value=f.value, **f.params)
+            self.issues.make(
+                f.code,
+                sheet=name,
+                sheet_key=sheet.key,
+                row=f.row,
+                column=header,
+                column_key=col.key,
+                cell=info.cell(col.key, f.row),
+                value=f.value,
+                **f.params,
+            )
             for f in findings
         ]
 
@@ -352,22 +409,48 @@ class _Reader:
         headers = {k: self.labels.header(sheet.key, k) for k in letters}
         for ref in facts.merged:
             first = ref.split(":")[0]
-            issues.append(self.issues.make("merged-cells", sheet=name, sheet_key=sheet.key,
-                                           row=int(re.sub(r"[A-Z]", "", first)), cell=first, value=ref))
+            issues.append(
+                self.issues.make(
+                    "merged-cells",
+                    sheet=name,
+                    sheet_key=sheet.key,
+                    row=int(re.sub(r"[A-Z]", "", first)),
+                    cell=first,
+                    value=ref,
+                )
+            )
         for row in sorted(facts.hidden_rows & rows):
             issues.append(self.issues.make("hidden-row", sheet=name, sheet_key=sheet.key, row=row))
         for (letter, row), formula in sorted(facts.formulas.items(), key=lambda x: (x[0][1], x[0][0])):
             if letter in by_letter and row > raw.first_row:
                 key = by_letter[letter]
-                issues.append(self.issues.make("formula-in-data", sheet=name, sheet_key=sheet.key, row=row,
-                                               column=headers[key], column_key=key, cell=f"{letter}{row}",
-                                               value=formula))
+                issues.append(
+                    self.issues.make(
+                        "formula-in-data",
+                        sheet=name,
+                        sheet_key=sheet.key,
+                        row=row,
+                        column=headers[key],
+                        column_key=key,
+                        cell=f"{letter}{row}",
+                        value=formula,
+                    )
+                )
         for (letter, row), error in sorted(facts.errors.items(), key=lambda x: (x[0][1], x[0][0])):
             if letter in by_letter and row > raw.first_row:
                 key = by_letter[letter]
-                issues.append(self.issues.make("error-cell", sheet=name, sheet_key=sheet.key, row=row,
-                                               column=headers[key], column_key=key, cell=f"{letter}{row}",
-                                               value=error))
+                issues.append(
+                    self.issues.make(
+                        "error-cell",
+                        sheet=name,
+                        sheet_key=sheet.key,
+                        row=row,
+                        column=headers[key],
+                        column_key=key,
+                        cell=f"{letter}{row}",
+                        value=error,
+                    )
+                )
         return issues
 
 

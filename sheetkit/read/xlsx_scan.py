@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from xml.etree import ElementTree as ET  # noqa: S405 - parts are checked for DOCTYPE/entities by sniff first
+from xml.etree import ElementTree as ET
 
 __all__ = ["SheetFacts", "scan_xlsx_sheet", "sheet_parts"]
 
@@ -25,9 +25,7 @@ _NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _FIRST_VALUE = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"[^>]*?(?<!/)>(?:<f[^>]*?(?:/>|>[^<]*</f>))?(?:<v>|<is>)')
 _HIDDEN_ROW = re.compile(rb'<row r="(\d+)"[^>]*?\bhidden="(?:1|true)"')
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
-_ERROR = re.compile(
-    rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>'
-)
+_ERROR = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 _DATE1904 = re.compile(rb'<workbookPr[^>]*\bdate1904="(?:1|true)"')
 
 
@@ -69,7 +67,9 @@ def is_date1904(zf: zipfile.ZipFile) -> bool:
 
 
 def _letters(columns: Iterable[str]) -> bytes:
-    return b"|".join(sorted({c.encode() for c in columns}, key=len, reverse=True))
+    # Longest first, so that "AB" is tried before "A".
+    ordered = sorted(set(columns), key=lambda c: (-len(c), c))
+    return b"|".join(c.encode() for c in ordered)
 
 
 def scan_xlsx_sheet(
@@ -116,6 +116,10 @@ def scan_xlsx_sheet(
 
 
 def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace(
-        "&amp;", "&"
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
     )
