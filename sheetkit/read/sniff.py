@@ -91,11 +91,11 @@ _ODS_MIMETYPES: Final = frozenset(
     {"application/vnd.oasis.opendocument.spreadsheet", "application/vnd.oasis.opendocument.spreadsheet-template"}
 )
 _ODF_KINDS: Final = {
-    "text": "a text document (.odt)",
-    "presentation": "a presentation (.odp)",
-    "graphics": "a drawing (.odg)",
-    "chart": "a chart (.odc)",
-    "formula": "a formula (.odf)",
+    "text": "text document (.odt)",
+    "presentation": "presentation (.odp)",
+    "graphics": "drawing (.odg)",
+    "chart": "chart (.odc)",
+    "formula": "formula (.odf)",
 }
 _WORKBOOK_SUFFIXES: Final = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls", ".xlt", ".ods", ".ots", ".numbers")
 
@@ -108,20 +108,21 @@ _BINARY_KINDS: Final = (
     (b"II*\x00", "a TIFF image"),
     (b"MM\x00*", "a TIFF image"),
     (b"{\\rtf", "a Rich Text document (.rtf)"),
-    (b"L\x00\x00\x00\x01\x14\x02\x00", "a Windows shortcut (.lnk) to the workbook, not the workbook itself"),
 )
 _ARCHIVE_KINDS: Final = (
     (b"\x1f\x8b", "a gzip-compressed file"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
     (b"Rar!\x1a\x07", "a RAR archive"),
 )
+_SHORTCUT: Final = b"L\x00\x00\x00\x01\x14\x02\x00"
 _OLD_BIFF: Final = (b"\x09\x00\x04\x00", b"\x09\x02\x06\x00", b"\x09\x04\x06\x00")
 
 _MARKUP_HTML: Final = ("<html", "<!doctype html", "<table", "<body", "<head", "<meta")
 _XML_DECL_ENCODING: Final = re.compile(r"""<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:\-]+)["']""")
+_NOT_XML: Final = "is not XML"
 _PROLOG_ITEM: Final = re.compile(r"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
-_MANIFEST_ROOT: Final = re.compile(rb"<[^<>]*full-path=\"/\"[^<>]*>")
-_MEDIA_TYPE: Final = re.compile(rb"media-type=\"([^\"]*)\"")
+_MANIFEST_ROOT: Final = re.compile(rb"""<[^<>]*full-path=["']/["'][^<>]*>""")
+_MEDIA_TYPE: Final = re.compile(rb"""media-type=["']([^"']*)["']""")
 
 
 def sniff_workbook(
@@ -330,8 +331,10 @@ def _check_declared_entries(stream: BinaryIO, file: Path, size: int, max_entries
             record = stream.read(56)
             if len(record) == 56 and record.startswith(b"PK\x06\x06"):
                 entries, cd_size = struct.unpack_from("<QQ", record, 32)
-    if entries > max_entries or cd_size > max_entries * _CD_BYTES_PER_ENTRY:
+    if entries > max_entries:
         raise _bomb(file, f"its table of contents lists {entries:,} internal parts (the limit is {max_entries:,})")
+    if cd_size > max_entries * _CD_BYTES_PER_ENTRY:
+        raise _bomb(file, f"its table of contents takes {_human(cd_size)}, far more than any workbook needs")
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, file: Path) -> bytes:
@@ -421,11 +424,13 @@ def _check_xml_parts(zf: zipfile.ZipFile, file: Path) -> None:
             continue
         head = _read_member(zf, info, XML_HEAD_BYTES, file)
         problem = _xml_head_problem(head, complete=len(head) < XML_HEAD_BYTES)
+        if problem == _NOT_XML:
+            raise UnsupportedFormatError(_DAMAGED, path=file)
         if problem:
             raise UnsafeWorkbookError(
                 f"its internal part {info.filename!r} {problem}, which Excel and LibreOffice never write. "
                 "The file is refused for safety: it may be crafted to exhaust memory (an 'XML entity bomb'). "
-                f"If you trust where it came from, {_SAVE_AS_XLSX} again",
+                "If you trust where it came from, open it in Excel and save it again as Excel Workbook (.xlsx)",
                 path=file,
             )
 
@@ -449,9 +454,13 @@ def _xml_head_problem(head: bytes, *, complete: bool) -> str | None:
     while (item := _PROLOG_ITEM.match(text, at)) is not None and item.end() > at:
         at = item.end()
     rest = text[at:]
-    if rest.startswith("<!"):
+    if rest.startswith("<!") and not rest.startswith("<!--"):
         return "declares a DOCTYPE (XML entities)"
-    if complete or (len(rest) > 1 and rest[0] == "<" and (rest[1].isalpha() or rest[1] in "_:")):
+    if len(rest) > 1 and rest[0] == "<" and (rest[1].isalpha() or rest[1] in "_:"):
+        return None  # the root element: the prolog is over
+    if rest and not rest.startswith(("<!--", "<?")):
+        return _NOT_XML
+    if complete:
         return None
     return f"has an unusually long header (over {XML_HEAD_BYTES:,} bytes before its content)"
 
@@ -712,6 +721,8 @@ def _other_refusal(file: Path, head: bytes) -> UnsupportedFormatError:
     for magic, kind in _BINARY_KINDS:
         if head.startswith(magic):
             return _not_spreadsheet(file, kind)
+    if head.startswith(_SHORTCUT):
+        return _not_spreadsheet(file, "a Windows shortcut (.lnk)", "open the workbook the shortcut points to instead")
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return _not_spreadsheet(file, "a WebP image")
     if head[4:8] == b"ftyp":
