@@ -62,10 +62,11 @@ def schema_for(sheet: Sheet, *, as_of: dt.date) -> pa.DataFrameSchema:
     for col in sheet.data_columns:
         checks: list[pa.Check] = []
         lo, hi = _bounds(col, as_of)
+        # The error text names the bounds; _schema turns it back into an out-of-range Issue.
         if lo is not None and hi is not None:
-            checks.append(pa.Check.in_range(lo, hi, name=f"in_range:{_show(lo)}:{_show(hi)}"))
+            checks.append(pa.Check.in_range(lo, hi, error=f"in_range:{_show(lo)}:{_show(hi)}"))
         elif lo is not None:
-            checks.append(pa.Check.ge(lo, name=f"in_range:{_show(lo)}:"))
+            checks.append(pa.Check.ge(lo, error=f"in_range:{_show(lo)}:"))
         columns[col.key] = pa.Column(nullable=not col.required, checks=checks, required=True, coerce=False)
     return pa.DataFrameSchema(columns, strict=False, name=sheet.key)
 
@@ -82,7 +83,7 @@ def _bounds(col: Column, as_of: dt.date) -> tuple[Any, Any]:
         # "today" is checked as future-date; a fixed upper bound is a range.
         return (
             pd.Timestamp(col.min) if isinstance(col.min, dt.date) else None,
-            pd.Timestamp(col.max) + pd.Timedelta(days=1) if isinstance(col.max, dt.date) else None,
+            pd.Timestamp(col.max) + pd.Timedelta(hours=23, minutes=59) if isinstance(col.max, dt.date) else None,
         )
     return None, None
 
@@ -104,8 +105,9 @@ class _Checker:
         self.today = pd.Timestamp(as_of)
         self.make: IssueFactory = workbook.issue_factory
         self.labels = self.make.labels
-        # Cells already reported while reading: no second Issue for the same cell.
-        self.reported = {(i.sheet_key, i.row, i.column_key) for i in workbook.issues}
+        # Cells already reported as errors while reading: no second Issue for the same cell.
+        # (A placeholder is only a warning: a required cell holding "N/A" is still missing.)
+        self.reported = {(i.sheet_key, i.row, i.column_key) for i in workbook.issues if i.severity == "error"}
 
     def issue(self, code: str, sheet_key: str, row: int | None, column: str | None, value: Any, **params: Any) -> Issue:
         info: SheetInfo = self.book.sheets[sheet_key]
@@ -148,10 +150,12 @@ class _Checker:
         else:
             return []
         issues: list[Issue] = []
+        letters = self.book.sheets[sheet.key].letters
         for case in cases.itertuples(index=False):
             column = str(case.column)
             row = None if pd.isna(case.index) else int(case.index)
-            if row is None or (sheet.key, row, column) in self.reported:
+            # A column missing from the sheet is one missing-column Issue, not one per row.
+            if row is None or column not in letters or (sheet.key, row, column) in self.reported:
                 continue
             check = str(case.check)
             if check == "not_nullable":

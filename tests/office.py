@@ -12,6 +12,11 @@ This module is a thin, dependency-free wrapper around ``soffice --headless
   of every formula).
 * :func:`recalculated_xlsx` is the xlsx -> xlsx special case used to check
   formula results with ``openpyxl.load_workbook(path, data_only=True)``.
+* :func:`resave_xlsx` opens an xlsx *with a document view*, the way a user
+  does, and saves it as xlsx again.  Unlike a ``--convert-to`` round trip it
+  keeps the view settings (frozen panes, active sheet); it needs the GUI
+  build of LibreOffice Calc (Debian ``libreoffice-calc``, which still runs
+  with ``--headless``, no X server), not ``libreoffice-calc-nogui``.
 * :func:`render_png` renders a workbook to one PNG per printed page.
 
 Every call runs LibreOffice with its own throw-away user profile
@@ -42,14 +47,17 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from xml.sax.saxutils import escape as _xml_escape
 
 __all__ = [
     "OfficeError",
+    "calc_has_gui",
     "convert",
     "find_pdftoppm",
     "find_soffice",
     "recalculated_xlsx",
     "render_png",
+    "resave_xlsx",
 ]
 
 #: Filter used for xlsx output (plain ``"xlsx"`` picks the same filter, but
@@ -106,14 +114,10 @@ def _write_profile(profile_dir: Path, *, recalc: bool) -> None:
     user = profile_dir / "user"
     user.mkdir(parents=True, exist_ok=True)
     mode = _RECALC_ALWAYS if recalc else _RECALC_NEVER
-    (user / "registrymodifications.xcu").write_text(
-        _REGISTRY_TEMPLATE.format(mode=mode), encoding="utf-8"
-    )
+    (user / "registrymodifications.xcu").write_text(_REGISTRY_TEMPLATE.format(mode=mode), encoding="utf-8")
 
 
-def _run(
-    cmd: list[str], *, timeout: float, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+def _run(cmd: list[str], *, timeout: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run *cmd* in its own process group; kill the whole group on timeout.
 
     ``soffice`` is a launcher script that spawns ``oosplash`` and
@@ -137,8 +141,7 @@ def _run(
             pass
         out, err = proc.communicate()
         raise OfficeError(
-            f"timed out after {timeout:g}s: {' '.join(cmd)}\n"
-            f"--- stdout ---\n{out}\n--- stderr ---\n{err}"
+            f"timed out after {timeout:g}s: {' '.join(cmd)}\n--- stdout ---\n{out}\n--- stderr ---\n{err}"
         ) from None
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
@@ -195,10 +198,7 @@ def convert(
         raise ValueError(f"invalid conversion format: {fmt!r}")
     target = outdir / f"{src.stem}.{ext}"
     if target == src:
-        raise ValueError(
-            f"converting {src} to {fmt!r} in its own directory would "
-            "overwrite it; use another outdir"
-        )
+        raise ValueError(f"converting {src} to {fmt!r} in its own directory would overwrite it; use another outdir")
     outdir.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
 
@@ -234,9 +234,7 @@ def convert(
     return target
 
 
-def recalculated_xlsx(
-    src: Path, outdir: Path, *, timeout: float = 180
-) -> Path:
+def recalculated_xlsx(src: Path, outdir: Path, *, timeout: float = 180) -> Path:
     """Open *src* in LibreOffice, recalculate everything, save as xlsx.
 
     The result is written to ``outdir / "recalculated" / src.name`` (a
@@ -252,6 +250,218 @@ def recalculated_xlsx(
         recalc=True,
         timeout=timeout,
     )
+
+
+# --- resave_xlsx: open with a view and save, as a user would ---------------
+#
+# Why not ``--convert-to``: Calc's xlsx export takes the view settings
+# (frozen panes, active sheet, selection) from the *current view*
+# (``ScDocShell::GetViewData()`` -> ``SfxViewShell::Current()``).  A document
+# loaded by ``--convert-to`` -- or through UNO with ``Hidden=True`` -- has no
+# active view, so every ``<pane>`` is dropped.  Loading it *visible* creates
+# and activates a real Calc view; with ``--headless`` that view lives in
+# LibreOffice's in-memory "svp" backend, so no X server/Xvfb is needed.
+#
+# The load/store is done by a small Basic macro put into the throw-away
+# profile and started with ``soffice --headless macro:///...`` (no
+# python3-uno / UNO socket needed).  Arguments travel as environment
+# variables (file URLs), so no path quoting is involved.  The macro always
+# ends with ``StarDesktop.terminate()`` and writes failures to a file.
+#
+# The ``-nogui`` Debian build cannot create a Calc view at all: it ships no
+# ``modules/scalc/ui/*.ui`` files and soffice aborts on a visible load.
+
+_RESAVE_MODULE = "SheetkitResave"
+
+_RESAVE_BASIC = """\
+Sub Main
+    Dim sErr As String
+    Dim oDoc As Object
+    On Error GoTo Failed
+    Dim aLoad(0) As New com.sun.star.beans.PropertyValue
+    aLoad(0).Name = "Hidden" : aLoad(0).Value = False
+    oDoc = StarDesktop.loadComponentFromURL(Environ("SHEETKIT_RESAVE_SRC"), "_blank", 0, aLoad())
+    If IsNull(oDoc) Then
+        sErr = "loadComponentFromURL returned no document"
+        GoTo Finish
+    End If
+    Dim aStore(0) As New com.sun.star.beans.PropertyValue
+    aStore(0).Name = "FilterName" : aStore(0).Value = "Calc MS Excel 2007 XML"
+    oDoc.storeToURL(Environ("SHEETKIT_RESAVE_DST"), aStore())
+    oDoc.close(True)
+    GoTo Finish
+Failed:
+    sErr = "Basic error " & Err & " at line " & Erl & ": " & Error$
+    Resume Finish
+Finish:
+    If sErr <> "" Then
+        Dim iFile As Integer
+        iFile = FreeFile
+        Open Environ("SHEETKIT_RESAVE_ERR") For Output As #iFile
+        Print #iFile, sErr
+        Close #iFile
+    End If
+    StarDesktop.terminate()
+End Sub
+"""
+
+_BASIC_LIBRARIES = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE library:libraries PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" \
+"libraries.dtd">
+<library:libraries xmlns:library="http://openoffice.org/2000/library" \
+xmlns:xlink="http://www.w3.org/1999/xlink">
+ <library:library library:name="Standard" \
+xlink:href="$(USER)/basic/Standard/script.xlb/" xlink:type="simple" library:link="false"/>
+</library:libraries>
+"""
+
+_BASIC_LIBRARY = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE library:library PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" \
+"library.dtd">
+<library:library xmlns:library="http://openoffice.org/2000/library" \
+library:name="Standard" library:readonly="false" library:passwordprotected="false">
+ <library:element library:name="{module}"/>
+</library:library>
+"""
+
+_BASIC_MODULE = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" \
+"module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" \
+script:name="{module}" script:language="StarBasic">{code}</script:module>
+"""
+
+# Marks the fresh profile as already set up; otherwise the first start
+# copies the preset Basic library over ``user/basic`` and the macro is gone.
+_SETUP_DONE_ITEM = """\
+<item oor:path="/org.openoffice.Setup/Office">\
+<prop oor:name="ooSetupInstCompleted" oor:op="fuse"><value>true</value></prop></item>
+"""
+
+
+def _write_resave_profile(profile_dir: Path) -> None:
+    """Seed a profile: always recalculate, setup done, the resave macro."""
+    user = profile_dir / "user"
+    basic = user / "basic" / "Standard"
+    basic.mkdir(parents=True, exist_ok=True)
+    registry = _REGISTRY_TEMPLATE.format(mode=_RECALC_ALWAYS).replace("</oor:items>", _SETUP_DONE_ITEM + "</oor:items>")
+    (user / "registrymodifications.xcu").write_text(registry, encoding="utf-8")
+    (user / "basic" / "script.xlc").write_text(_BASIC_LIBRARIES, encoding="utf-8")
+    (basic / "script.xlb").write_text(_BASIC_LIBRARY.format(module=_RESAVE_MODULE), encoding="utf-8")
+    (basic / f"{_RESAVE_MODULE}.xba").write_text(
+        _BASIC_MODULE.format(module=_RESAVE_MODULE, code=_xml_escape(_RESAVE_BASIC)),
+        encoding="utf-8",
+    )
+
+
+def calc_has_gui(soffice: str) -> bool:
+    """Whether this LibreOffice can open a Calc document with a view.
+
+    The ``libreoffice-calc-nogui`` build leaves ``modules/scalc/ui`` empty;
+    a visible load then aborts soffice.  Returns ``True`` when the directory
+    holds ``.ui`` files or when the installation has an unknown layout.
+    """
+    program = Path(os.path.realpath(soffice)).parent
+    ui_dir = program.parent / "share/config/soffice.cfg/modules/scalc/ui"
+    if not ui_dir.parent.is_dir():
+        return True
+    return any(ui_dir.glob("*.ui"))
+
+
+def resave_xlsx(src: Path, outdir: Path, *, timeout: float = 180) -> Path:
+    """Open *src* in LibreOffice Calc with a view and save it as xlsx.
+
+    This is what a person does with "open, then save (Keep current
+    format)": the document is loaded visibly (with ``--headless`` the view
+    is rendered off-screen, no display needed), formulas are recalculated on
+    load (same throw-away profile settings as :func:`convert`), and it is
+    stored with the "Calc MS Excel 2007 XML" filter.  Because a view exists,
+    the export keeps frozen panes and the active sheet, which a
+    ``--convert-to`` round trip (:func:`recalculated_xlsx`) drops.
+
+    *src* is copied into a private temporary directory first, so LibreOffice
+    never creates (or trips over a stale) ``.~lock.*#`` file next to it.
+
+    Args:
+        src: The ``.xlsx`` (or any Calc-readable) workbook to re-save.
+        outdir: The result is ``outdir / "resaved" / f"{src.stem}.xlsx"``
+            (a sub-directory, so it never overwrites *src*); an existing
+            file of that name is replaced.
+        timeout: Seconds before the LibreOffice process group is killed.
+
+    Returns:
+        Path of the re-saved workbook.
+
+    Raises:
+        FileNotFoundError: *src* does not exist.
+        OfficeError: LibreOffice is missing, is the ``-nogui`` build (no
+            Calc view possible), timed out, reported an error, or produced
+            no output (the message contains the details).
+    """
+    src = Path(src).resolve()
+    if not src.is_file():
+        raise FileNotFoundError(src)
+    soffice = find_soffice()
+    if soffice is None:
+        raise OfficeError("LibreOffice (soffice/libreoffice) not found on PATH")
+    if not calc_has_gui(soffice):
+        raise OfficeError(
+            f"{soffice} is a LibreOffice build without Calc UI files "
+            "(Debian libreoffice-calc-nogui); it cannot open a document with "
+            "a view, which resave_xlsx needs to keep frozen panes. Install "
+            "the GUI build instead (apt-get install libreoffice-calc; it "
+            "still runs headless): scripts/install-system-deps.sh"
+        )
+    target_dir = Path(outdir).resolve() / "resaved"
+    target = target_dir / f"{src.stem}.xlsx"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+
+    with tempfile.TemporaryDirectory(prefix="sheetkit-lo-resave-") as tmp:
+        work = Path(tmp)
+        profile = work / "profile"
+        _write_resave_profile(profile)
+        (work / "in").mkdir()
+        (work / "out").mkdir()
+        copy = work / "in" / src.name
+        shutil.copyfile(src, copy)
+        produced = work / "out" / "resaved.xlsx"
+        error_file = work / "error.txt"
+        env = dict(os.environ)
+        env["HOME"] = tmp
+        # Set by pyuno in a process that imported ``uno``; it would point a
+        # child soffice at that process's installation.
+        env.pop("URE_BOOTSTRAP", None)
+        env["SHEETKIT_RESAVE_SRC"] = copy.as_uri()
+        env["SHEETKIT_RESAVE_DST"] = produced.as_uri()
+        env["SHEETKIT_RESAVE_ERR"] = str(error_file)
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            f"macro:///Standard.{_RESAVE_MODULE}.Main",
+        ]
+        result = _run(cmd, timeout=timeout, env=env)
+        macro_error = error_file.read_text(encoding="utf-8", errors="replace").strip() if error_file.is_file() else ""
+        ok = result.returncode == 0 and not macro_error and produced.is_file()
+        if ok:
+            shutil.move(str(produced), target)
+
+    if not ok:
+        raise OfficeError(
+            f"LibreOffice failed to re-save {src} as xlsx "
+            f"(exit code {result.returncode}" + (f"; macro: {macro_error}" if macro_error else "") + ").\n"
+            f"command: {' '.join(cmd)}\n"
+            f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+        )
+    return target
 
 
 _PAGE_RE = re.compile(r"-(\d+)\.png$")

@@ -217,3 +217,14 @@ def test_any_text_is_stored_and_read_back_as_the_same_text(tmp_path: Path, texts
 def test_text_longer_than_a_cell_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="32767"):
         _book_with_texts(tmp_path / "long.xlsx", ["x" * 40_000])
+
+
+def test_more_rows_than_a_sheet_holds_is_refused_not_truncated(tmp_path: Path) -> None:
+    t = load_template()
+    frames = empty_frames(t)
+    frames["feedback"] = pd.DataFrame(
+        {c.key: pd.Series([None] * 1_048_576, dtype=object) for c in t.sheet("feedback").data_columns}
+    )
+    with pytest.raises(UsageError, match="at most 1,048,575"):
+        write_excel(tmp_path / "huge.xlsx", WorkbookData(**frames))
+    assert list(tmp_path.iterdir()) == []

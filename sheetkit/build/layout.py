@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from sheetkit.errors import UsageError
 from sheetkit.template import Labels, Template
 
 __all__ = [
@@ -27,6 +28,8 @@ HEADER_ROW: Final = 1
 FIRST_DATA_ROW: Final = 2
 #: Row count on the Settings and About sheets before their first entry.
 SETTINGS_FIRST_ROW: Final = 2
+#: Rows of an .xlsx sheet (Excel's and LibreOffice's limit).
+MAX_ROWS: Final = 1_048_576
 
 
 def column_letter(index: int) -> str:
@@ -118,7 +121,14 @@ def plan_layout(template: Template, labels: Labels, rows: dict[str, int]) -> Wor
     """Lay out a workbook whose data sheets hold ``rows[sheet]`` data rows."""
     sheets: dict[str, SheetLayout] = {}
     for sheet in template.sheets:
-        capacity = rows.get(sheet.key, 0) + template.spare_rows
+        count = rows.get(sheet.key, 0)
+        if count > MAX_ROWS - FIRST_DATA_ROW + 1:
+            raise UsageError(
+                f"the {sheet.key} sheet would have {count:,} rows; a spreadsheet holds at most "
+                f"{MAX_ROWS - FIRST_DATA_ROW + 1:,} below its header: split the data (for example by branch or year)"
+            )
+        # Spare rows carry validation and formulas for new entries, as far as the sheet allows.
+        capacity = min(count + template.spare_rows, MAX_ROWS - FIRST_DATA_ROW + 1)
         sheets[sheet.key] = SheetLayout(
             key=sheet.key,
             name=labels.sheet_name(sheet.key),

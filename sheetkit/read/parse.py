@@ -37,6 +37,9 @@ _SEP: Final = (
     r"^(?P<a>\d{1,4})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{1,4})(?:\s+(?P<H>\d{1,2})[:.h](?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
 )
 _MONTH_DAY: Final = re.compile(r"^-{0,2}(\d{1,2})-(\d{1,2})$")
+_MONTH_LENGTH: Final = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+#: Whole numbers beyond this are not exact in a spreadsheet (IEEE doubles) and would overflow Int64.
+_MAX_EXACT: Final = 2**53
 _EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE: Final = re.compile(r"^[+0-9()\-./ ]{5,32}$")
 _CURRENCY: Final = re.compile(r"[€$£¥₫元đ\s\u00a0\u202f]|VND|EUR|CNY|GBP|USD|RMB", re.IGNORECASE)
@@ -80,7 +83,11 @@ def parse_column(raw: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd
     present = raw.notna()
     if not present.any():
         return _empty(raw.index, column), findings
-    text = raw[present].astype(str).str.normalize("NFC")
+    text = raw[present].astype(str)
+    # NFC changes nothing in ASCII text: normalize only the rest (most cells are ASCII).
+    wide = ~text.str.isascii()
+    if wide.any():
+        text = text.where(~wide, text[wide].str.normalize("NFC"))
     if column.type not in ("text",):
         text = text.str.strip()
         text = text[text != ""]
@@ -115,6 +122,12 @@ def _placeholder(text: pd.Series) -> pd.Series:
 def _report(findings: list[Finding], text: pd.Series, mask: pd.Series, code: str, **params: Any) -> None:
     for row, value in text[mask].items():
         findings.append(Finding(row_of(row), code, value, params))
+
+
+def _lookup(text: pd.Series, index: Mapping[str, str]) -> pd.Series:
+    """Canonical keys of labels, computed once per distinct text (columns repeat few values)."""
+    table = {value: index.get(normalize_label(value)) for value in text.unique()}
+    return text.map(table).astype(object)
 
 
 def _too_long(findings: list[Finding], text: pd.Series, column: Column) -> None:
@@ -190,7 +203,7 @@ def _parse_choice(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[
         placeholder = _placeholder(text)
         _report(findings, text, placeholder, "placeholder-value")
         return text.astype(object).where(~placeholder), findings
-    keys = text.map(lambda v: index.get(normalize_label(v)))
+    keys = _lookup(text, index)
     unknown = keys.isna()
     placeholder = unknown & _placeholder(text)
     _report(findings, text, placeholder, "placeholder-value")
@@ -221,9 +234,11 @@ def _parse_multichoice(text: pd.Series, column: Column, ctx: ColumnContext) -> t
 def _parse_bool(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
     findings: list[Finding] = []
     index = ctx.choice_index["yes_no"]
-    mapped = text.map(
-        lambda v: {"yes": True, "no": False}.get(index.get(normalize_label(v), ""), _BOOL_WORDS.get(v.casefold()))
-    )
+    table = {
+        v: {"yes": True, "no": False}.get(index.get(normalize_label(v), ""), _BOOL_WORDS.get(v.casefold()))
+        for v in text.unique()
+    }
+    mapped = text.map(table)
     unknown = mapped.isna()
     placeholder = unknown & _placeholder(text)
     _report(findings, text, placeholder, "placeholder-value")
@@ -265,6 +280,11 @@ def _parse_number(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[
     _report(findings, text, placeholder, "placeholder-value")
     _report(findings, text, bad & ~placeholder, "not-a-number")
     if column.type in ("int", "rating"):
+        huge = numbers.abs() > _MAX_EXACT
+        low = int(column.min) if isinstance(column.min, float) else -_MAX_EXACT
+        high = int(column.max) if isinstance(column.max, float) else _MAX_EXACT
+        _report(findings, text, huge, "out-of-range", min=low, max=high)
+        numbers = numbers.where(~huge)
         fractional = numbers.notna() & (numbers != numbers.round())
         _report(findings, text, fractional, "not-a-whole-number")
         numbers = numbers.where(~fractional)
@@ -294,7 +314,9 @@ def _parse_when(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd
         ok = md[0].notna()
         month = pd.to_numeric(md[0], errors="coerce")
         day = pd.to_numeric(md[1], errors="coerce")
-        valid = ok & month.between(1, 12) & day.between(1, 31)
+        # Day within the month; 29 February is a valid birthday.
+        longest = month.map(lambda m: _MONTH_LENGTH.get(int(m), 0) if pd.notna(m) else 0)
+        valid = ok & month.between(1, 12) & day.ge(1) & day.le(longest)
         month_days = pd.Series(
             [f"{int(m):02d}-{int(d):02d}" for m, d in zip(month[valid], day[valid], strict=True)],
             index=rest.index[valid],
@@ -336,7 +358,9 @@ def _parse_text_dates(text: pd.Series, order: str) -> tuple[pd.Series, pd.Series
     positions = {"DMY": ("c", "b", "a"), "MDY": ("c", "a", "b"), "YMD": ("a", "b", "c")}[order]
     year_col, month_col, day_col = positions
     year = found[year_col]
-    two_digit = hit & (year.str.len() <= 2)
+    # Four digits outside the year's place: typed in another order, not an ambiguous year.
+    wrong_order = hit & (found[month_col].str.len() > 2) | hit & (found[day_col].str.len() > 2)
+    two_digit = hit & (year.str.len() <= 2) & ~wrong_order
     ambiguous |= two_digit
     hit &= ~two_digit
     for key, col in (("y", year_col), ("m", month_col), ("d", day_col)):

@@ -63,7 +63,10 @@ class RawBook:
                     self.date1904 = is_date1904(zf)
                     self._parts = sheet_parts(zf)
             else:
-                self._calamine = CalamineWorkbook.from_path(str(path))
+                # from_path picks the parser by extension; a file object is sniffed by content,
+                # so an .ods or .xls renamed to .xlsx still reads.
+                with path.open("rb") as handle:
+                    self._calamine = CalamineWorkbook.from_filelike(handle)
                 self.sheet_names = list(self._calamine.sheet_names)
         except (WorkbookError, KeyError) as exc:
             raise UnsupportedFormatError(f"the workbook cannot be opened ({exc})", path=path) from None

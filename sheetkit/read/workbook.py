@@ -10,6 +10,7 @@ number the user sees.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -224,8 +225,28 @@ class _Reader:
                     )
                 )
             value = typed.iloc[0]
-            if value is not None and not pd.isna(value):
-                values[setting.key] = value.item() if hasattr(value, "item") else value
+            if value is None or pd.isna(value):
+                continue
+            value = value.item() if hasattr(value, "item") else value
+            low = setting.min if setting.min is not None else -math.inf
+            high = setting.max if setting.max is not None else math.inf
+            if isinstance(value, (int, float)) and not low <= value <= high:
+                issues.append(
+                    self.issues.make(
+                        "out-of-range",
+                        sheet=name,
+                        sheet_key="settings",
+                        row=sheet_row,
+                        column=header,
+                        column_key=setting.key,
+                        cell=f"C{sheet_row}",
+                        value=value,
+                        min=_number(low),
+                        max=_number(high),
+                    )
+                )
+                continue  # the default stays in force
+            values[setting.key] = value
         return values, issues
 
     def _lists(self, name: str | None) -> dict[str, pd.DataFrame]:
@@ -337,7 +358,7 @@ class _Reader:
         body = raw.grid.iloc[1:]
         body.index = pd.Index([raw.row_number(int(p)) for p in body.index], dtype="int64")
         used = [mapping[k] for k in keys if k in mapping] + list(extras.values())
-        filled = body[used].notna().any(axis=1) if used else pd.Series(False, index=body.index)
+        filled = _filled_rows(body, used)
         # Trailing empty rows are the spare area of the template, not blank rows.
         last = int(filled[filled].index.max()) if filled.any() else raw.first_row
         body = body.loc[body.index <= last]
@@ -452,6 +473,23 @@ class _Reader:
                     )
                 )
         return issues
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _filled_rows(body: pd.DataFrame, used: list[int]) -> pd.Series:
+    """Rows with at least one cell that is not empty or only spaces."""
+    if not used:
+        return pd.Series(False, index=body.index)
+    filled = pd.Series(False, index=body.index)
+    for j in used:
+        column = body[j]
+        present = column.notna()
+        if present.any():
+            filled |= present & column.where(present, "").astype(str).str.strip().ne("")
+    return filled
 
 
 _RANGE = re.compile(r"^=?(?:'([^']|'')+'|[^!]+)!\$?([A-Z]{1,3})\$?(\d+)(:\$?([A-Z]{1,3})\$?(\d+))?$")

@@ -91,16 +91,15 @@ def scan_xlsx_sheet(
     facts = SheetFacts()
     first = _FIRST_VALUE.search(xml)
     facts.first_row = int(first.group(1)) if first else None
-    facts.hidden_rows = {int(m.group(1)) for m in _HIDDEN_ROW.finditer(xml)}
-    facts.merged = [m.group(1).decode() for m in _MERGED.finditer(xml)]
-    for m in _ERROR.finditer(xml):
-        facts.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode(errors="replace")
-    data = _letters(data_columns)
-    if data:
-        formula = re.compile(rb'<c r="(' + data + rb')(\d+)"[^>]*?(?<!/)><f[^>]*?(?:/>|>([^<]*)</f>)')
-        for m in formula.finditer(xml):
-            text = (m.group(3) or b"").decode(errors="replace")
-            facts.formulas[(m.group(1).decode(), int(m.group(2)))] = "=" + _unescape(text)
+    # Literal searches are ~10x faster than the patterns: run a pattern only when its marker occurs.
+    if b'hidden="' in xml:
+        facts.hidden_rows = {int(m.group(1)) for m in _HIDDEN_ROW.finditer(xml)}
+    if b"<mergeCell " in xml:
+        facts.merged = [m.group(1).decode() for m in _MERGED.finditer(xml)]
+    if b't="e"' in xml:
+        for m in _ERROR.finditer(xml):
+            facts.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode(errors="replace")
+    facts.formulas = _formulas(xml, {c.encode() for c in data_columns})
     texts = _letters(text_columns)
     if texts:
         # A number cell has no t attribute (Excel) or t="n" (LibreOffice).
@@ -113,6 +112,34 @@ def scan_xlsx_sheet(
         for m in text.finditer(xml):
             facts.text.setdefault(m.group(1).decode(), set()).add(int(m.group(2)))
     return facts
+
+
+def _formulas(xml: bytes, letters: set[bytes]) -> dict[tuple[str, int], str]:
+    """Formulas of cells in ``letters``, found from each ``<f`` back to its cell.
+
+    One pattern over every cell costs ~7 µs per cell; most sheets have formulas
+    only in a few staff-view columns, so walking the ``<f`` elements is far cheaper.
+    """
+    found: dict[tuple[str, int], str] = {}
+    start = xml.find(b"<sheetData")
+    end = xml.find(b"</sheetData>")
+    if not letters or start < 0 or xml.find(b"<f", start, end) < 0:
+        return found
+    pos = xml.find(b"<f", start, end)
+    while pos >= 0:
+        cell = xml.rfind(b'<c r="', start, pos)
+        ref_end = xml.find(b'"', cell + 6)
+        ref = xml[cell + 6 : ref_end]
+        letter = ref.rstrip(b"0123456789")
+        close = xml.find(b">", pos)
+        if letter in letters:
+            if xml[close - 1 : close] == b"/":
+                text = "(shared formula)"
+            else:
+                text = "=" + _unescape(xml[close + 1 : xml.find(b"</f>", close)].decode(errors="replace"))
+            found[(letter.decode(), int(ref[len(letter) :]))] = text
+        pos = xml.find(b"<f", close, end)
+    return found
 
 
 def _unescape(text: str) -> str:

@@ -1,0 +1,1220 @@
+"""A corpus of hand-broken workbooks: each damage is reported at its exact cell, the rest still loads.
+
+Every case starts from the same generated demo salon (built once per module) and
+damages it the way staff do: cells typed over (edited in the sheet XML, the way
+Excel stores them: inline text, plain numbers, cached formula results), and
+structural edits made with openpyxl (merging, hiding, deleting columns); a few
+workbooks are then saved by LibreOffice itself. Each case asserts
+
+* the exact set of Issues as ``(sheet as shown, A1 cell, code)``; an Issue about
+  a whole row is located as ``"7:7"``, one about a whole column by ``None``;
+* that each Issue carries its messages, severity and the header as shown;
+* that every other cell of every sheet still loads with its original value:
+  the frames equal the undamaged ones except for the damaged cells, whose typed
+  values are asserted too.
+
+Unusable input (not a workbook, another template...) must raise the exact
+sheetkit exception with a message a person can act on.
+
+Cases marked ``xfail(strict=True)`` are reader bugs found by this corpus: they
+state the behaviour sheetkit should have.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+import shutil
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import openpyxl
+import pandas as pd
+import pytest
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from python_calamine import CalamineWorkbook
+
+from sheetkit.build import write_excel
+from sheetkit.cli import main
+from sheetkit.demo import generate_demo, write_demo
+from sheetkit.errors import (
+    SheetkitError,
+    SheetNotFoundError,
+    TemplateMismatchError,
+    UnsupportedFormatError,
+    WorkbookNotFoundError,
+)
+from sheetkit.frames import DATA_SHEETS
+from sheetkit.issues import CODES, Issue, ValidationResult
+from sheetkit.template import load_template
+from sheetkit.validate import validate
+from tests import office
+
+AS_OF = dt.date(2026, 11, 22)
+SEED = 3
+#: Position of each sheet in a generated workbook, so that one damage works in every locale.
+SHEET_INDEX = {"clients": 0, "visits": 1, "appointments": 2, "feedback": 3, "settings": 4, "lists": 5, "about": 6}
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+#: The damaged cell must load as empty (NaN, NaT, <NA>).
+NA = None
+
+Where = tuple[str, str | None, str]
+Structure = Callable[[openpyxl.Workbook], None]
+Cells = Mapping[str, Mapping[str, Any]]
+
+
+# ------------------------------------------------------------------------------------ base workbooks
+
+
+@dataclass(frozen=True)
+class Base:
+    """An undamaged workbook and what sheetkit reads from it."""
+
+    path: Path
+    result: ValidationResult
+
+
+def _write_base(path: Path, locale: str) -> Base:
+    # The demo salon as write_demo builds it, with 5 spare formula rows instead of 1000,
+    # which keeps the few openpyxl load/save cases fast.
+    template = dataclasses.replace(load_template(), spare_rows=5)
+    data = generate_demo(clients=30, seed=SEED, locale=locale, as_of=AS_OF)
+    write_excel(path, data, locale=locale, template=template, generated_at=dt.datetime(2026, 11, 22, 8, 0))
+    result = validate(path, as_of=AS_OF)
+    assert result.issues == [], f"the undamaged {locale} demo must be clean"
+    return Base(path, result)
+
+
+@pytest.fixture(scope="module")
+def bases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Base]:
+    folder = tmp_path_factory.mktemp("bases")
+    return {locale: _write_base(folder / f"salon-{locale}.xlsx", locale) for locale in ("en", "it")}
+
+
+# ------------------------------------------------------------------------------------ typing over cells
+
+
+@dataclass(frozen=True)
+class Plain:
+    """A number in a General-formatted cell, as a paste or an import leaves it."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula with the result Excel cached for it (an error such as #N/A when ``error``)."""
+
+    text: str
+    cached: str
+    error: bool = False
+
+
+@dataclass(frozen=True)
+class ErrorValue:
+    """An error value without formula, as "paste values" of an error leaves it."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class Boolean:
+    """A TRUE/FALSE cell, as Excel stores a typed TRUE."""
+
+    value: bool
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CELL = re.compile(r'<c r="([A-Z]+)\d+"[^>]*?(?:/>|>.*?</c>)', re.DOTALL)
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _cell_xml(ref: str, style: str | None, value: Any) -> str | None:
+    s = f' s="{style}"' if style is not None else ""
+    if value is None:
+        return None
+    if isinstance(value, Plain):
+        return f'<c r="{ref}"><v>{_number(value.value)}</v></c>'
+    if isinstance(value, Boolean):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value.value)}</v></c>'
+    if isinstance(value, ErrorValue):
+        return f'<c r="{ref}"{s} t="e"><v>{escape(value.code)}</v></c>'
+    if isinstance(value, Formula):
+        t = ' t="e"' if value.error else ""
+        return f'<c r="{ref}"{s}{t}><f>{escape(value.text)}</f><v>{escape(value.cached)}</v></c>'
+    if isinstance(value, dt.datetime):
+        value = (value - EXCEL_EPOCH) / dt.timedelta(days=1)
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"{s}><v>{_number(value)}</v></c>'
+    # Control characters are not allowed in XML: Excel writes them as _xHHHH_.
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", escape(str(value)))
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _edit_sheet(xml: str, cells: Mapping[str, Any]) -> str:
+    """Type values over cells of one sheet's XML (None clears a cell), keeping each cell's format."""
+    rows: dict[int, dict[str, Any]] = {}
+    for ref, value in cells.items():
+        letters, number = re.fullmatch(r"([A-Z]+)(\d+)", ref).groups()  # type: ignore[union-attr]
+        rows.setdefault(int(number), {})[letters] = value
+    for number, edits in rows.items():
+        found = re.search(rf'<row r="{number}"( [^>]*?)?(?:/>|>(.*?)</row>)', xml, re.DOTALL)
+        attrs = (found.group(1) or "") if found else ""
+        existing = {m.group(1): m.group(0) for m in _CELL.finditer(found.group(2) or "")} if found else {}
+        for letters, value in edits.items():
+            old = existing.pop(letters, "")
+            style = re.search(r'\bs="(\d+)"', old.split(">", 1)[0])
+            new = _cell_xml(f"{letters}{number}", style.group(1) if style else None, value)
+            if new is not None:
+                existing[letters] = new
+        content = "".join(existing[k] for k in sorted(existing, key=_column_number))
+        row = f'<row r="{number}"{attrs}>{content}</row>'
+        if found:
+            xml = xml[: found.start()] + row + xml[found.end() :]
+        else:
+            later = [m for m in re.finditer(r'<row r="(\d+)"', xml) if int(m.group(1)) > number]
+            at = later[0].start() if later else xml.index("</sheetData>")
+            xml = xml[:at] + row + xml[at:]
+    dimension = re.search(r'<dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"/>', xml)
+    if dimension:
+        last_col = max([_column_number(dimension.group(1))] + [_column_number(k) for r in rows.values() for k in r])
+        last_row = max([int(dimension.group(2)), *rows])
+        letters = get_column_letter(last_col)
+        xml = xml[: dimension.start()] + f'<dimension ref="A1:{letters}{last_row}"/>' + xml[dimension.end() :]
+    return xml
+
+
+def edit_cells(src: Path, dst: Path, cells: Cells) -> None:
+    """Copy a workbook, typing values over cells: sheet key -> A1 -> value."""
+    with zipfile.ZipFile(src) as zf:
+        parts = {info.filename: zf.read(info) for info in zf.infolist()}
+    for sheet, edits in cells.items():
+        name = f"xl/worksheets/sheet{SHEET_INDEX[sheet] + 1}.xml"
+        parts[name] = _edit_sheet(parts[name].decode(), edits).encode()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+def build(base: Path, out: Path, cells: Cells, structure: Structure | None = None) -> Path:
+    """The base workbook damaged: first structurally with openpyxl (if asked), then cell by cell."""
+    src = base
+    if structure is not None:
+        wb = openpyxl.load_workbook(base)
+        structure(wb)
+        wb.save(out)
+        src = out
+    edit_cells(src, out, cells)
+    return out
+
+
+# ------------------------------------------------------------------------------------ structural damage
+
+
+def _ws(wb: openpyxl.Workbook, sheet: str) -> Any:
+    return wb.worksheets[SHEET_INDEX[sheet]]
+
+
+def structures(*damages: Structure) -> Structure:
+    def damage(wb: openpyxl.Workbook) -> None:
+        for one in damages:
+            one(wb)
+
+    return damage
+
+
+def delete_column(sheet: str, index: int) -> Structure:
+    return lambda wb: _ws(wb, sheet).delete_cols(index)
+
+
+def merge(sheet: str, cells: str) -> Structure:
+    return lambda wb: _ws(wb, sheet).merge_cells(cells)
+
+
+def hide_row(sheet: str, row: int) -> Structure:
+    def damage(wb: openpyxl.Workbook) -> None:
+        _ws(wb, sheet).row_dimensions[row].hidden = True
+
+    return damage
+
+
+def swap_columns(sheet: str, a: int, b: int) -> Structure:
+    """Move two columns, header and values, as staff do by cut and paste."""
+
+    def damage(wb: openpyxl.Workbook) -> None:
+        ws = _ws(wb, sheet)
+        for row in range(1, ws.max_row + 1):
+            x, y = ws.cell(row, a), ws.cell(row, b)
+            x.value, y.value = y.value, x.value
+
+    return damage
+
+
+def rename_sheet(sheet: str, title: str) -> Structure:
+    def damage(wb: openpyxl.Workbook) -> None:
+        ws = _ws(wb, sheet)
+        ws.title = "renaming"  # openpyxl refuses a title equal to the old one but for case
+        ws.title = title
+
+    return damage
+
+
+def remove_sheet(sheet: str) -> Structure:
+    def damage(wb: openpyxl.Workbook) -> None:
+        del wb[_ws(wb, sheet).title]
+
+    return damage
+
+
+# ------------------------------------------------------------------------------------ the corpus
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hand-broken workbook and everything sheetkit must say about it."""
+
+    id: str
+    #: Values typed over cells: sheet key -> A1 -> value.
+    cells: Cells
+    #: Every Issue, as (sheet as shown, A1 cell or "7:7" for a row or None, code).
+    issues: tuple[Where, ...]
+    #: Typed value of each damaged cell: (sheet key, row, column key) -> value (NA: empty).
+    values: Mapping[tuple[str, int, str], Any] = field(default_factory=dict)
+    base: str = "en"
+    structure: Structure | None = None
+    #: Whole columns that may differ: (sheet key, column key); they must be entirely empty.
+    empty_columns: tuple[tuple[str, str], ...] = ()
+    #: Rows that disappear from a frame (a blank row).
+    removed_rows: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    #: Columns kept beyond the template: sheet key -> header -> {row: value}.
+    extra: Mapping[str, Mapping[str, Mapping[int, Any]]] = field(default_factory=dict)
+    #: Settings that differ from the undamaged workbook's, by key.
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+def case(
+    id: str,
+    cells: Cells,
+    issues: list[Where],
+    values: Mapping[tuple[str, int, str], Any] | None = None,
+    *,
+    marks: Any = (),
+    **kw: Any,
+) -> Any:
+    return pytest.param(Case(id, cells, tuple(issues), values or {}, **kw), id=id, marks=marks)
+
+
+def bug(reason: str) -> pytest.MarkDecorator:
+    """A reader bug found by this corpus: the case states the behaviour sheetkit should have."""
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
+C, V, A, F, S, INFO = "clients", "visits", "appointments", "feedback", "settings", "about"
+
+CASES = [
+    # ---------------------------------------------------------------- dates
+    case(
+        "text-date-in-declared-order-dmy",
+        {V: {"C7": "14/03/2026"}},
+        [],
+        {(V, 7, "visit_date"): pd.Timestamp("2026-03-14")},
+        base="it",
+    ),
+    case(
+        "text-datetime-in-declared-order-dmy",
+        {A: {"C5": "14/03/2026 15:30"}},
+        [],
+        {(A, 5, "scheduled_at"): pd.Timestamp("2026-03-14 15:30")},
+        base="it",
+    ),
+    case(
+        "text-date-in-declared-order-mdy",
+        {S: {"C10": "MDY"}, V: {"C7": "12/31/2025"}},
+        [],
+        {(V, 7, "visit_date"): pd.Timestamp("2025-12-31")},
+        settings={"date_order": "MDY"},
+    ),
+    case(
+        "text-date-in-impossible-order",
+        {S: {"C10": "MDY"}, V: {"C7": "31/12/2026"}},
+        [("Visits", "C7", "impossible-date")],
+        {(V, 7, "visit_date"): NA},
+        settings={"date_order": "MDY"},
+    ),
+    case(
+        "text-date-iso-always-accepted",
+        {V: {"C7": "2026-03-14"}},
+        [],
+        {(V, 7, "visit_date"): pd.Timestamp("2026-03-14")},
+    ),
+    case(
+        "nonexistent-day",
+        {V: {"C7": "29/02/2025"}},
+        [("Trattamenti", "C7", "impossible-date")],
+        {(V, 7, "visit_date"): NA},
+        base="it",
+    ),
+    case(
+        "day-first-date-in-ymd-workbook",
+        {V: {"C7": "14/03/2026"}},
+        [("Visits", "C7", "impossible-date")],
+        {(V, 7, "visit_date"): NA},
+    ),
+    case(
+        "year-first-date-in-dmy-workbook",
+        {V: {"C7": "2026/03/14"}},
+        [("Trattamenti", "C7", "impossible-date")],
+        {(V, 7, "visit_date"): NA},
+        base="it",
+    ),
+    case(
+        "two-digit-year",
+        {V: {"C7": "14/03/26"}},
+        [("Trattamenti", "C7", "ambiguous-date")],
+        {(V, 7, "visit_date"): NA},
+        base="it",
+    ),
+    case(
+        "number-in-date-cell-not-formatted-as-date",
+        {V: {"C7": Plain(46000)}},
+        [("Visits", "C7", "serial-number-date")],
+        {(V, 7, "visit_date"): NA},
+    ),
+    case(
+        "text-that-is-no-date",
+        {V: {"C7": "next week"}},
+        [("Visits", "C7", "not-a-date")],
+        {(V, 7, "visit_date"): NA},
+    ),
+    case(
+        "birthday-month-day",
+        {C: {"D5": "03-14"}},
+        [],
+        {(C, 5, "birth_date"): "03-14"},
+    ),
+    case(
+        "birthday-not-a-month-day",
+        {C: {"D5": "13-45"}},
+        [("Clients", "D5", "not-a-month-day")],
+        {(C, 5, "birth_date"): NA},
+    ),
+    case(
+        "birthday-30-february",
+        {C: {"D5": "02-30"}},
+        [("Clients", "D5", "not-a-month-day")],
+        {(C, 5, "birth_date"): NA},
+    ),
+    case(
+        "visit-date-in-the-future",
+        {V: {"C7": dt.datetime(2026, 12, 1)}},
+        [("Visits", "C7", "future-date")],
+        {(V, 7, "visit_date"): pd.Timestamp("2026-12-01")},
+    ),
+    case(
+        "birth-date-in-the-future",
+        {C: {"D5": dt.datetime(2027, 1, 15)}},
+        [("Clients", "D5", "future-date")],
+        {(C, 5, "birth_date"): pd.Timestamp("2027-01-15")},
+    ),
+    case(
+        # Excel cannot store a date before 1900 as a date: such a birth date is typed as text.
+        "birth-date-aged-150",
+        {C: {"D5": "1876-03-14"}},
+        [("Clients", "D5", "implausible-birth-date")],
+        {(C, 5, "birth_date"): pd.Timestamp("1876-03-14")},
+    ),
+    case(
+        "visit-date-before-the-template-minimum",
+        {V: {"C7": dt.datetime(1999, 5, 1)}},
+        [("Visits", "C7", "out-of-range")],
+        {(V, 7, "visit_date"): pd.Timestamp("1999-05-01")},
+    ),
+    # ---------------------------------------------------------------- phones and IDs
+    case(
+        "phone-stored-as-number",
+        {C: {"E3": Plain(612345678)}},
+        [("Clients", "E3", "phone-as-number")],
+        {(C, 3, "phone"): "612345678"},
+    ),
+    case(
+        "phone-shown-as-1.2E+10",
+        {C: {"E4": Plain(12000000000)}},
+        [("Clients", "E4", "phone-as-number")],
+        {(C, 4, "phone"): "12000000000"},
+    ),
+    case(
+        "id-stored-as-number",
+        {V: {"A7": Plain(6)}},
+        [("Visits", "A7", "id-as-number")],
+        {(V, 7, "visit_id"): "6"},
+    ),
+    case(
+        "leading-zeros-kept-in-text",
+        {C: {"E5": "0612345678"}, V: {"A7": "000006"}},
+        [],
+        {(C, 5, "phone"): "0612345678", (V, 7, "visit_id"): "000006"},
+    ),
+    # ---------------------------------------------------------------- numbers
+    case(
+        "decimal-comma-in-italian-workbook",
+        {V: {"L7": "1,5"}},
+        [],
+        {(V, 7, "amount_paid"): 1.5},
+        base="it",
+    ),
+    case(
+        # parse._to_number: a comma followed by anything but exactly three digits cannot
+        # group thousands, so an unambiguous decimal comma is accepted in every locale.
+        "decimal-comma-in-english-workbook",
+        {V: {"L7": "1,5"}},
+        [],
+        {(V, 7, "amount_paid"): 1.5},
+    ),
+    case(
+        "thousands-comma-in-english-workbook",
+        {V: {"L7": "1,500"}},
+        [],
+        {(V, 7, "amount_paid"): 1500.0},
+    ),
+    case(
+        "thousands-dot-in-italian-workbook",
+        {V: {"L7": "1.500,50"}},
+        [],
+        {(V, 7, "amount_paid"): 1500.5},
+        base="it",
+    ),
+    case(
+        "currency-symbol-in-amount",
+        {V: {"L7": "£80.50"}},
+        [],
+        {(V, 7, "amount_paid"): 80.5},
+    ),
+    case(
+        "text-in-amount",
+        {V: {"L7": "abc"}},
+        [("Visits", "L7", "not-a-number")],
+        {(V, 7, "amount_paid"): NA},
+    ),
+    case(
+        "fraction-in-rating",
+        {V: {"J7": 4.5}},
+        [("Visits", "J7", "not-a-whole-number")],
+        {(V, 7, "effect_rating"): NA},
+    ),
+    case(
+        "rating-out-of-range",
+        {V: {"K7": 7}},
+        [("Visits", "K7", "out-of-range")],
+        {(V, 7, "satisfaction"): 7},
+    ),
+    case(
+        "negative-amount",
+        {V: {"L7": -10}},
+        [("Visits", "L7", "out-of-range")],
+        {(V, 7, "amount_paid"): -10.0},
+    ),
+    case(
+        "points-beyond-64-bit",
+        {C: {"AM5": 1e20}},
+        [("Clients", "AM5", "out-of-range")],
+        {(C, 5, "loyalty_points"): NA},
+    ),
+    # ---------------------------------------------------------------- placeholders
+    case(
+        "placeholder-na-in-date",
+        {V: {"P7": "N/A"}},
+        [("Visits", "P7", "placeholder-value")],
+        {(V, 7, "next_visit_due"): NA},
+    ),
+    case(
+        "placeholder-dash-in-amount",
+        {V: {"L7": "-"}},
+        [("Visits", "L7", "placeholder-value")],
+        {(V, 7, "amount_paid"): NA},
+    ),
+    case(
+        "placeholder-question-mark-in-rating",
+        {V: {"J7": "?"}},
+        [("Visits", "J7", "placeholder-value")],
+        {(V, 7, "effect_rating"): NA},
+    ),
+    case(
+        "placeholder-in-required-date",
+        {V: {"C7": "N/A"}},
+        [("Visits", "C7", "placeholder-value"), ("Visits", "C7", "required-missing")],
+        {(V, 7, "visit_date"): NA},
+    ),
+    case(
+        "client-named-na",
+        {C: {"B5": "NA"}},
+        [],
+        {(C, 5, "full_name"): "NA"},
+    ),
+    # ---------------------------------------------------------------- text
+    case(
+        "decomposed-accent-is-composed",
+        {C: {"B5": "Rene\u0301e Wright"}},
+        [],
+        {(C, 5, "full_name"): "Ren\u00e9e Wright"},
+    ),
+    case(
+        "control-character-in-notes",
+        {C: {"AN5": "call back\x07 soon"}},
+        [("Clients", "AN5", "control-characters")],
+        {(C, 5, "notes"): "call back\x07 soon"},
+    ),
+    case(
+        "text-too-long",
+        {C: {"AN5": "x" * 2001}},
+        [("Clients", "AN5", "text-too-long")],
+        {(C, 5, "notes"): "x" * 2001},
+    ),
+    case(
+        "invalid-email",
+        {C: {"F5": "mary.wright@"}},
+        [("Clients", "F5", "invalid-email")],
+        {(C, 5, "email"): NA},
+    ),
+    case(
+        "invalid-phone",
+        {C: {"E5": "call her mum"}},
+        [("Clients", "E5", "invalid-phone")],
+        {(C, 5, "phone"): "call her mum"},
+    ),
+    case(
+        "id-with-stray-spaces",
+        {V: {"B7": " C0003\u00a0"}},
+        [],
+    ),
+    # ---------------------------------------------------------------- choices
+    case(
+        "unknown-choice",
+        {C: {"C5": "Femal"}},
+        [("Clients", "C5", "unknown-choice")],
+        {(C, 5, "gender"): NA},
+    ),
+    case(
+        "choice-label-of-another-locale",
+        {C: {"C5": "男"}},
+        [],
+        {(C, 5, "gender"): "male"},
+    ),
+    case(
+        "choice-label-with-stray-spaces-and-case",
+        {C: {"C5": "  MALE\u00a0"}},
+        [],
+        {(C, 5, "gender"): "male"},
+    ),
+    case(
+        "choice-label-of-another-locale-in-italian-workbook",
+        {A: {"G2": "No-show"}},
+        [],
+        {(A, 2, "status"): "no_show"},
+        base="it",
+    ),
+    case(
+        "yes-no-label-of-another-locale",
+        {C: {"AF5": "Sì"}},
+        [],
+        {(C, 5, "records_consent"): True},
+    ),
+    case(
+        "multichoice-labels-of-two-locales",
+        {C: {"R5": "Acne; 色斑"}},
+        [],
+        {(C, 5, "skin_concerns"): "acne;pigmentation"},
+    ),
+    case(
+        "multichoice-with-one-unknown-part",
+        {C: {"R5": "Acne; Freckles"}},
+        [("Clients", "R5", "unknown-choice")],
+        {(C, 5, "skin_concerns"): NA},
+    ),
+    case(
+        "true-cell-in-yes-no-column",
+        {C: {"AF5": Boolean(True)}},
+        [],
+        {(C, 5, "records_consent"): True},
+    ),
+    case(
+        "headers-in-other-locales-order-spacing-width-case",
+        {
+            V: {
+                "A1": "  VISIT\u00a0ID ",
+                "B1": "Codice cliente",
+                "C1": "Ｖｉｓｉｔ\u3000ｄａｔｅ",
+                "E1": "美容师",
+                "J1": "efficacia  (1-5)",
+                "L1": "Số tiền thanh toán",
+            }
+        },
+        [],
+        structure=swap_columns(V, 7, 9),
+    ),
+    case(
+        "extra-column",
+        {F: {"J1": "Follow-up date", "J3": "2026-12-01"}},
+        [("Feedback", "J1", "extra-column")],
+        extra={F: {"Follow-up date": {3: "2026-12-01"}}},
+    ),
+    case(
+        "missing-required-column",
+        {},
+        [("Feedback", None, "missing-column")],
+        structure=delete_column(F, 4),
+        empty_columns=((F, "kind"),),
+    ),
+    case(
+        "missing-optional-column",
+        {},
+        [("Feedback", None, "missing-optional-column")],
+        structure=delete_column(F, 5),
+        empty_columns=((F, "channel"),),
+    ),
+    case(
+        "duplicate-column",
+        {F: {"J1": "Owner", "J2": "Someone else"}},
+        [("Feedback", "J1", "duplicate-column")],
+        extra={F: {"Owner (J)": {2: "Someone else"}}},
+    ),
+    # ---------------------------------------------------------------- across rows and sheets
+    case(
+        "visit-of-unknown-client",
+        {V: {"B7": "C9999"}},
+        [("Visits", "B7", "unknown-client")],
+        {(V, 7, "client_id"): "C9999"},
+    ),
+    case(
+        "therapist-not-on-lists",
+        {V: {"E7": "Zoe"}},
+        [("Visits", "E7", "unknown-list-value")],
+        {(V, 7, "therapist"): "Zoe"},
+    ),
+    case(
+        "service-not-on-lists",
+        {V: {"F7": "Botox"}},
+        [("Visits", "F7", "unknown-list-value")],
+        {(V, 7, "service"): "Botox"},
+    ),
+    case(
+        "branch-not-on-lists",
+        {A: {"F5": "Milan branch"}},
+        [("Appointments", "F5", "unknown-list-value")],
+        {(A, 5, "branch"): "Milan branch"},
+    ),
+    case(
+        # C0029 and C0030 (rows 30, 31) have no visits, appointments, feedback or referrals.
+        "duplicate-client-id-on-every-row",
+        {C: {"A30": "C0001", "A31": "C0001"}},
+        [("Clients", "A2", "duplicate-id"), ("Clients", "A30", "duplicate-id"), ("Clients", "A31", "duplicate-id")],
+        {(C, 30, "client_id"): "C0001", (C, 31, "client_id"): "C0001"},
+    ),
+    case(
+        # Row 329: booked on 2026-11-03 for 2026-12-02 17:30.
+        "completed-appointment-in-the-future",
+        {A: {"G329": "Completed"}},
+        [("Appointments", "G329", "status-date-mismatch")],
+        {(A, 329, "status"): "completed"},
+    ),
+    case(
+        "booked-after-scheduled",
+        {A: {"H329": dt.datetime(2026, 12, 3, 9, 0)}},
+        [("Appointments", "H329", "booked-after-scheduled")],
+        {(A, 329, "booked_at"): pd.Timestamp("2026-12-03 09:00")},
+    ),
+    case(
+        "required-field-empty",
+        {V: {"F7": None}},
+        [("Visits", "F7", "required-missing")],
+        {(V, 7, "service"): NA},
+    ),
+    case(
+        "required-choice-empty",
+        {C: {"O5": None}},
+        [("Clients", "O5", "required-missing")],
+        {(C, 5, "client_status"): NA},
+    ),
+    case(
+        # The workbook's own order (YMD) is used instead.
+        "unknown-choice-in-settings",
+        {S: {"C10": "DDMMYY"}},
+        [("Settings", "C10", "unknown-choice")],
+    ),
+    case(
+        # The default (90) is used instead, as for an unknown choice.
+        "setting-out-of-range",
+        {S: {"C2": 0}},
+        [("Settings", "C2", "out-of-range")],
+    ),
+    # ---------------------------------------------------------------- structure
+    case(
+        "error-value-in-data",
+        {V: {"L7": ErrorValue("#REF!")}},
+        [("Visits", "L7", "error-cell")],
+        {(V, 7, "amount_paid"): NA},
+    ),
+    case(
+        "formula-with-cached-error",
+        {V: {"L8": Formula("VLOOKUP(F8,Prices!A:B,2,FALSE)", "#N/A", error=True)}},
+        [("Visits", "L8", "error-cell"), ("Visits", "L8", "formula-in-data")],
+        {(V, 8, "amount_paid"): NA},
+    ),
+    case(
+        "formula-typed-in-data-column",
+        {V: {"L7": Formula("J7*20", "80")}},
+        [("Visits", "L7", "formula-in-data")],
+        {(V, 7, "amount_paid"): 80.0},  # the result the spreadsheet cached
+    ),
+    case(
+        # Rows 5 and 6 are two visits of C0001; merging leaves B6 empty.
+        "merged-cells",
+        {},
+        [("Visits", "B5", "merged-cells"), ("Visits", "B6", "required-missing")],
+        {(V, 6, "client_id"): NA},
+        structure=merge(V, "B5:B6"),
+    ),
+    case(
+        "hidden-row",
+        {},
+        [("Visits", "7:7", "hidden-row")],
+        structure=hide_row(V, 7),
+    ),
+    case(
+        "blank-row-inside-data",
+        {V: {f"{letter}7": None for letter in "ABCDEFGHIJKLMNOP"}},
+        [("Visits", "7:7", "blank-row")],
+        removed_rows={V: (7,)},
+    ),
+    case(
+        "blank-row-holding-only-a-space",
+        {V: {f"{letter}7": None for letter in "ABCDEFGHJKLMNOP"} | {"I7": " "}},
+        [("Visits", "7:7", "blank-row")],
+        removed_rows={V: (7,)},
+    ),
+    case(
+        "sheet-name-in-capitals",
+        {V: {"C7": "next week"}},
+        [("VISITS", "C7", "not-a-date")],
+        {(V, 7, "visit_date"): NA},
+        structure=rename_sheet(V, "VISITS"),
+    ),
+]
+
+
+# ------------------------------------------------------------------------------------ checks
+
+
+def _where(issue: Issue) -> Where:
+    where = issue.cell or (f"{issue.row}:{issue.row}" if issue.row is not None else None)
+    return (issue.sheet, where, issue.code)
+
+
+def _found(result: ValidationResult) -> list[Where]:
+    return sorted((_where(i) for i in result.issues), key=str)
+
+
+def _assert_issue_fields(result: ValidationResult, path: Path, typed: Cells | None = None) -> None:
+    """Messages in the workbook's language and English, severity by code, sheet, header and value as shown."""
+    book = CalamineWorkbook.from_path(str(path))
+    for issue in result.issues:
+        assert issue.severity == CODES[issue.code], issue
+        assert issue.message.strip(), issue
+        assert issue.message_en.strip(), issue
+        assert issue.message != issue.code, issue
+        if result.locale != "en":
+            assert issue.message != issue.message_en, issue
+        assert issue.sheet in book.sheet_names, issue
+        if issue.cell and issue.code != "merged-cells":  # a merged range may span columns
+            letters, row = re.fullmatch(r"([A-Z]+)(\d+)", issue.cell).groups()  # type: ignore[union-attr]
+            assert issue.row == int(row), issue
+            (header,) = book.get_sheet_by_name(issue.sheet).to_python(skip_empty_area=False, nrows=1)
+            assert issue.column == str(header[_column_number(letters) - 1]).strip(), issue
+            if issue.code == "extra-column":
+                continue  # a header cell of no template column: no key, no value
+            assert issue.column_key is not None, issue
+            # Header Issues show the header as column; status-date-mismatch sits on the status
+            # cell but shows the date it contradicts.
+            # required-missing reports an empty cell: a placeholder typed there is reported separately.
+            shows_cell = issue.row != 1 and issue.code not in ("status-date-mismatch", "required-missing")
+            value = _typed_at(typed or {}, issue) if shows_cell else None
+            if isinstance(value, str) and len(value) <= 200:
+                assert issue.value == value.strip(), issue
+            elif isinstance(value, Plain):
+                assert issue.value == _number(value.value), issue
+
+
+def _typed_at(typed: Cells, issue: Issue) -> Any:
+    """What a case typed into the cell of an Issue, if anything."""
+    return typed.get(issue.sheet_key or "", {}).get(issue.cell or "")
+
+
+def _same(got: Any, want: Any) -> bool:
+    if want is NA:
+        return bool(pd.isna(got))
+    if isinstance(want, float):
+        return bool(not pd.isna(got) and abs(float(got) - want) < 1e-9)
+    return bool(got == want)
+
+
+def _assert_rest_unchanged(result: ValidationResult, base: ValidationResult, c: Case) -> None:
+    """Every frame equals the undamaged one but for the damaged cells, whose values are as expected."""
+    for (sheet, row, column), want in c.values.items():
+        got = result.frames.frame(sheet).at[row, column]
+        assert _same(got, want), f"{sheet} row {row} {column}: got {got!r}, want {want!r}"
+    for sheet in DATA_SHEETS:
+        got = result.frames.frame(sheet)
+        want = base.frames.frame(sheet).drop(index=list(c.removed_rows.get(sheet, ())))
+        extra = c.extra.get(sheet, {})
+        assert set(got.columns) - set(want.columns) == set(extra), sheet
+        for header, cells in extra.items():
+            assert got[header].dropna().to_dict() == dict(cells), header
+        got = got[want.columns].copy()
+        for s, column in c.empty_columns:
+            if s == sheet:
+                assert got[column].isna().all(), column
+                got[column] = want[column]
+        for s, row, column in c.values:
+            if s == sheet:
+                got.loc[row, column] = want.at[row, column]
+        pd.testing.assert_frame_equal(got, want, obj=sheet)
+    assert result.frames.settings == {**base.frames.settings, **c.settings}
+    assert result.frames.lists.keys() == base.frames.lists.keys()
+    for key, frame in base.frames.lists.items():
+        pd.testing.assert_frame_equal(result.frames.lists[key], frame, obj=f"lists {key}")
+
+
+@pytest.mark.parametrize("c", CASES)
+def test_broken_workbook(c: Case, bases: dict[str, Base], tmp_path: Path) -> None:
+    base = bases[c.base]
+    path = build(base.path, tmp_path / "broken.xlsx", c.cells, c.structure)
+    result = validate(path, as_of=AS_OF)
+    assert _found(result) == sorted(c.issues, key=str)
+    _assert_issue_fields(result, path, c.cells)
+    _assert_rest_unchanged(result, base.result, c)
+
+
+def test_corpus_is_large_and_distinct() -> None:
+    ids = [p.id for p in CASES] + [p.id for p in UNUSABLE]
+    assert len(ids) == len(set(ids))
+    assert len(ids) >= 45
+
+
+def test_the_cell_editor_writes_what_excel_writes(bases: dict[str, Base], tmp_path: Path) -> None:
+    """The corpus relies on edit_cells: check it against an independent reader."""
+    path = tmp_path / "edited.xlsx"
+    edit_cells(
+        bases["en"].path,
+        path,
+        {V: {"C7": "next week", "L7": Plain(12.5), "A7": None, "R9": "extra"}, C: {"E3": Plain(612345678)}},
+    )
+    wb = openpyxl.load_workbook(path)
+    visits, clients = wb["Visits"], wb["Clients"]
+    assert (visits["C7"].value, visits["L7"].value, visits["A7"].value, visits["R9"].value) == (
+        "next week",
+        12.5,
+        None,
+        "extra",
+    )
+    assert visits["B7"].value == "C0003"
+    assert visits["C7"].number_format == "yyyy-mm-dd"  # the cell keeps its format
+    assert clients["E3"].value == 612345678
+    assert clients["E3"].number_format == "General"
+    assert visits.max_column == 18
+
+
+# ------------------------------------------------------------------------------------ unusable input
+
+
+def _edited(cells: Cells, structure: Structure | None = None) -> Callable[[Path, Path], Path]:
+    return lambda base, folder: build(base, folder / "salon.xlsx", cells, structure)
+
+
+def _bytes(name: str, content: Callable[[bytes], bytes]) -> Callable[[Path, Path], Path]:
+    def make(base: Path, folder: Path) -> Path:
+        out = folder / name
+        out.write_bytes(content(base.read_bytes()))
+        return out
+
+    return make
+
+
+def _missing(base: Path, folder: Path) -> Path:
+    return folder / "no-such-salon.xlsx"
+
+
+#: What Excel leaves beside an open workbook: the owner's name, padded, in 165 bytes.
+OWNER_FILE = (b"\x05alice" + b" " * 48 + b"\x05\x00" + "alice".encode("utf-16-le") + b" \x00" * 50)[:165]
+
+UNUSABLE = [
+    pytest.param(_missing, WorkbookNotFoundError, "no such file", id="missing-file"),
+    pytest.param(
+        _bytes("salon.xlsx", lambda _: b"Client ID,Full name\nC0001,Ann Lee\n"),
+        UnsupportedFormatError,
+        "CSV file renamed to .xlsx",
+        id="csv-renamed-xlsx",
+    ),
+    pytest.param(
+        _bytes("salon.xlsx", lambda _: b"<html><body><table><tr><td>C0001</td></tr></table></body></html>"),
+        UnsupportedFormatError,
+        "web page (HTML) renamed to .xlsx",
+        id="html-renamed-xlsx",
+    ),
+    pytest.param(_bytes("~$salon.xlsx", lambda _: OWNER_FILE), UnsupportedFormatError, "lock file", id="owner-file"),
+    pytest.param(
+        _bytes("salon.xlsx", lambda b: b[: len(b) // 2]),
+        UnsupportedFormatError,
+        "damaged or incomplete",
+        id="truncated",
+    ),
+    pytest.param(_bytes("salon.xlsx", lambda _: b""), UnsupportedFormatError, "empty", id="empty-file"),
+    pytest.param(
+        _edited({INFO: {"C3": "acme.spa-bookings"}}),
+        TemplateMismatchError,
+        "'acme.spa-bookings'",
+        id="other-template",
+    ),
+    pytest.param(
+        _edited({INFO: {"C4": "99"}}), TemplateMismatchError, "template version 99", id="newer-template-version"
+    ),
+]
+
+
+@pytest.mark.parametrize(("make", "error", "phrase"), UNUSABLE)
+def test_unusable_input(
+    make: Callable[[Path, Path], Path], error: type[SheetkitError], phrase: str, bases: dict[str, Base], tmp_path: Path
+) -> None:
+    path = make(bases["en"].path, tmp_path)
+    with pytest.raises(error) as caught:
+        validate(path, as_of=AS_OF)
+    assert type(caught.value) is error
+    assert phrase in str(caught.value)
+    assert path.name in str(caught.value)
+
+
+def test_missing_sheet_lists_the_available_sheets(bases: dict[str, Base], tmp_path: Path) -> None:
+    path = build(bases["en"].path, tmp_path / "salon.xlsx", {}, remove_sheet(V))
+    with pytest.raises(SheetNotFoundError) as caught:
+        validate(path, as_of=AS_OF)
+    available = ["Clients", "Appointments", "Feedback", "Settings", "Lists", "About"]
+    assert caught.value.name == "Visits"
+    assert caught.value.available == available
+    assert "'Clients', 'Appointments', 'Feedback', 'Settings', 'Lists', 'About'" in str(caught.value)
+
+
+# ------------------------------------------------------------------------------------ standalone
+
+
+def _assert_same_frames(result: ValidationResult, base: ValidationResult) -> None:
+    for sheet in DATA_SHEETS:
+        pd.testing.assert_frame_equal(result.frames.frame(sheet), base.frames.frame(sheet), obj=sheet)
+
+
+def test_1904_date_system_reads_the_same_dates(bases: dict[str, Base], tmp_path: Path) -> None:
+    def mac(wb: openpyxl.Workbook) -> None:
+        wb.epoch = CALENDAR_MAC_1904
+
+    path = build(bases["en"].path, tmp_path / "mac.xlsx", {}, mac)
+    with zipfile.ZipFile(path) as zf:
+        assert b'date1904="1"' in zf.read("xl/workbook.xml")
+    result = validate(path, as_of=AS_OF)
+    assert result.issues == []
+    _assert_same_frames(result, bases["en"].result)
+
+
+def test_messages_are_in_the_workbook_language(bases: dict[str, Base], tmp_path: Path) -> None:
+    path = build(bases["it"].path, tmp_path / "it.xlsx", {V: {"C7": "settimana prossima"}})
+    (issue,) = validate(path, as_of=AS_OF).issues
+    assert (issue.sheet, issue.cell, issue.column, issue.code) == ("Trattamenti", "C7", "Data visita", "not-a-date")
+    assert issue.message == "settimana prossima non è una data. Inserisci una data come 14/03/2026."
+    assert issue.message_en == "settimana prossima is not a date. Type a date such as 14/03/2026."
+
+
+def test_cli_check_json_equals_the_library_result(
+    bases: dict[str, Base], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def check(path: Path) -> int:
+        return main(["check", str(path), "--json", "--as-of", AS_OF.isoformat()])
+
+    demo = tmp_path / "demo.xlsx"
+    write_demo(demo, clients=30, seed=SEED, as_of=AS_OF)
+    assert check(demo) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads(json.dumps(validate(demo, as_of=AS_OF).to_dict(), default=str))
+    assert printed["valid"] is True
+    assert printed["rows"]["clients"] == 30
+
+    broken = build(bases["en"].path, tmp_path / "broken.xlsx", {V: {"C7": "next week"}, C: {"E3": Plain(612345678)}})
+    assert check(broken) == 1
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads(json.dumps(validate(broken, as_of=AS_OF).to_dict(), default=str))
+    assert [(i["sheet"], i["cell"], i["code"]) for i in printed["issues"]] == [
+        ("Clients", "E3", "phone-as-number"),
+        ("Visits", "C7", "not-a-date"),
+    ]
+
+    csv = tmp_path / "salon.xlsx"
+    csv.write_bytes(b"Client ID,Full name\nC0001,Ann Lee\n")
+    for unusable in (csv, tmp_path / "nowhere.xlsx"):
+        assert check(unusable) == 2
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        assert unusable.name in captured.err
+        assert "Traceback" not in captured.err
+
+
+# ------------------------------------------------------------------------------------ LibreOffice
+
+#: Structure Issues: found in how cells are stored, not in their values.
+STRUCTURE_CODES = frozenset({"hidden-row", "merged-cells", "formula-in-data", "error-cell"})
+
+LO_CASE = Case(
+    "edited-then-saved-by-libreoffice",
+    {
+        V: {
+            "C7": "next week",
+            "L8": Formula("VLOOKUP(F8,Prices!A:B,2,FALSE)", "#N/A", error=True),
+            "L9": "abc",
+            "K10": 4.5,
+            "L11": Formula("J11*20", "100"),
+        },
+        C: {"E3": Plain(612345678), "C5": "Femal"},
+    },
+    (
+        ("Clients", "C5", "unknown-choice"),
+        ("Clients", "E3", "phone-as-number"),
+        ("Visits", "12:12", "hidden-row"),
+        ("Visits", "B5", "merged-cells"),
+        ("Visits", "B6", "required-missing"),
+        ("Visits", "C7", "not-a-date"),
+        ("Visits", "K10", "not-a-whole-number"),
+        ("Visits", "L8", "error-cell"),
+        ("Visits", "L8", "formula-in-data"),
+        ("Visits", "L9", "not-a-number"),
+        ("Visits", "L11", "formula-in-data"),
+    ),
+    {
+        (C, 3, "phone"): "612345678",
+        (C, 5, "gender"): NA,
+        (V, 6, "client_id"): NA,
+        (V, 7, "visit_date"): NA,
+        (V, 8, "amount_paid"): NA,
+        (V, 9, "amount_paid"): NA,
+        (V, 10, "satisfaction"): NA,
+        (V, 11, "amount_paid"): 100.0,
+    },
+    structure=structures(hide_row(V, 12), merge(V, "B5:B6")),
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def libreoffice_jobs(
+    request: pytest.FixtureRequest, bases: dict[str, Base], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Future[Path]]]:
+    """Save a damaged workbook with LibreOffice as .xlsx, .ods and .xls, beside the other tests.
+
+    Each conversion starts LibreOffice (seconds) with its own profile, so they run
+    in the background from the start of the module while the other cases run.
+    """
+    selected = any(
+        item.get_closest_marker("office") and getattr(item, "module", None) is request.module
+        for item in request.session.items
+    )
+    if not selected or office.find_soffice() is None:
+        yield {}
+        return
+    folder = tmp_path_factory.mktemp("office")
+    edited = build(bases["en"].path, folder / "edited.xlsx", LO_CASE.cells, LO_CASE.structure)
+    formats = {"xlsx-by-libreoffice": "xlsx", "ods": "ods", "xls": "xls:MS Excel 97"}
+    with ThreadPoolExecutor(max_workers=len(formats)) as pool:
+        jobs = {kind: pool.submit(office.convert, edited, fmt, folder / kind) for kind, fmt in formats.items()}
+        done: Future[Path] = Future()
+        done.set_result(edited)
+        yield {"edited": done, **jobs}
+
+
+@pytest.fixture(scope="module")
+def office_results(libreoffice_jobs: dict[str, Future[Path]]) -> dict[str, tuple[Path, ValidationResult]]:
+    """Each of those workbooks with what sheetkit reads from it."""
+    if not libreoffice_jobs:
+        pytest.skip("LibreOffice is not installed")
+    paths = {kind: job.result() for kind, job in libreoffice_jobs.items()}
+    return {kind: (path, validate(path, as_of=AS_OF)) for kind, path in paths.items()}
+
+
+def _structure_bug(kind: str) -> Any:
+    what = {
+        "ods": "hidden-row, merged-cells, formula-in-data and error-cell",
+        "xls": "hidden-row, formula-in-data and error-cell",
+    }[kind]
+    return pytest.param(
+        kind,
+        marks=bug(
+            f"the calamine path (raw._sheet_calamine) never reports {what} for .{kind}: the #N/A of L8 "
+            "silently becomes an empty amount and the formulas in L8 and L11 load as values"
+        ),
+    )
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("kind", ["edited", "xlsx-by-libreoffice", "ods", "xls"])
+def test_libreoffice_saved_workbook_reads_the_same(
+    kind: str, office_results: dict[str, tuple[Path, ValidationResult]], bases: dict[str, Base]
+) -> None:
+    path, result = office_results[kind]
+    cells = [w for w in _found(result) if w[2] not in STRUCTURE_CODES]
+    assert cells == sorted((w for w in LO_CASE.issues if w[2] not in STRUCTURE_CODES), key=str)
+    assert result.locale == "en"
+    _assert_issue_fields(result, path, LO_CASE.cells)
+    _assert_rest_unchanged(result, bases["en"].result, LO_CASE)
+
+
+@pytest.mark.office
+@pytest.mark.parametrize("kind", ["edited", "xlsx-by-libreoffice", _structure_bug("ods"), _structure_bug("xls")])
+def test_libreoffice_saved_workbook_reports_the_same_structure(
+    kind: str, office_results: dict[str, tuple[Path, ValidationResult]]
+) -> None:
+    _, result = office_results[kind]
+    structure = [w for w in _found(result) if w[2] in STRUCTURE_CODES]
+    assert structure == sorted((w for w in LO_CASE.issues if w[2] in STRUCTURE_CODES), key=str)
+
+
+@pytest.mark.office
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(
+            kind,
+        )
+        for kind, message in (
+            ("ods", "CalamineError: File not found '_rels/.rels'"),
+            ("xls", "ZipError: invalid Zip archive: Could not find EOCD"),
+        )
+    ],
+)
+def test_workbook_renamed_xlsx_still_reads(
+    kind: str, office_results: dict[str, tuple[Path, ValidationResult]], bases: dict[str, Base], tmp_path: Path
+) -> None:
+    renamed = tmp_path / "salon.xlsx"
+    shutil.copy(office_results[kind][0], renamed)
+    result = validate(renamed, as_of=AS_OF)
+    cells = [w for w in _found(result) if w[2] not in STRUCTURE_CODES]
+    assert cells == sorted((w for w in LO_CASE.issues if w[2] not in STRUCTURE_CODES), key=str)
+    _assert_rest_unchanged(result, bases["en"].result, LO_CASE)
