@@ -39,6 +39,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -135,10 +136,8 @@ def _run(cmd: list[str], *, timeout: float, env: dict[str, str] | None = None) -
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):  # already gone
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:  # pragma: no cover - already gone
-            pass
         out, err = proc.communicate()
         raise OfficeError(
             f"timed out after {timeout:g}s: {' '.join(cmd)}\n--- stdout ---\n{out}\n--- stderr ---\n{err}"

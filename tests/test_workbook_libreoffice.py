@@ -125,7 +125,8 @@ def round_trip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, st
     locale = "it"
     data = generate_demo(clients=120, locale=locale, seed=3, as_of=dt.date(2026, 6, 30))
     book = write_excel(folder / "salone.xlsx", data, locale=locale)
-    return book, office.recalculated_xlsx(book, folder), locale
+    # Opened with a document view and saved, as a person would: frozen panes are view settings.
+    return book, office.resave_xlsx(book, folder), locale
 
 
 def _rules(book: Path) -> dict[str, Any]:
@@ -142,6 +143,7 @@ def _rules(book: Path) -> dict[str, Any]:
         )
         out[ws.title] = {
             "state": ws.sheet_state,
+            "frozen": ws.freeze_panes,
             "protected": bool(ws.protection.sheet),
             "validations": validations,
             "formats": formats,
@@ -158,6 +160,8 @@ def test_libreoffice_round_trip_keeps_rules_and_protection(round_trip: tuple[Pat
     for sheet, rules in before.items():
         assert after[sheet] == rules, sheet
     assert any(before[s]["validations"] for s in before if s != "names")
+    assert before["Clienti"]["frozen"] == "C2"
+    assert before["Trattamenti"]["frozen"] == "B2"
     assert sum(len(v["formats"]) for k, v in before.items() if k != "names") >= 10
 
 
