@@ -442,34 +442,21 @@ class _Reader:
             )
         for row in sorted(facts.hidden_rows & rows):
             issues.append(self.issues.make("hidden-row", sheet=name, sheet_key=sheet.key, row=row))
-        for (letter, row), formula in sorted(facts.formulas.items(), key=lambda x: (x[0][1], x[0][0])):
-            if letter in by_letter and row > raw.first_row:
+        for code, cells in (("formula-in-data", facts.formulas), ("error-cell", facts.errors)):
+            for (letter, row), shown in sorted(cells.items(), key=lambda x: (x[0][1], x[0][0])):
+                if letter not in by_letter or row <= raw.first_row:
+                    continue
                 key = by_letter[letter]
                 issues.append(
                     self.issues.make(
-                        "formula-in-data",
+                        code,
                         sheet=name,
                         sheet_key=sheet.key,
                         row=row,
                         column=headers[key],
                         column_key=key,
                         cell=f"{letter}{row}",
-                        value=formula,
-                    )
-                )
-        for (letter, row), error in sorted(facts.errors.items(), key=lambda x: (x[0][1], x[0][0])):
-            if letter in by_letter and row > raw.first_row:
-                key = by_letter[letter]
-                issues.append(
-                    self.issues.make(
-                        "error-cell",
-                        sheet=name,
-                        sheet_key=sheet.key,
-                        row=row,
-                        column=headers[key],
-                        column_key=key,
-                        cell=f"{letter}{row}",
-                        value=error,
+                        value=shown,
                     )
                 )
         return issues
