@@ -56,12 +56,19 @@ def validate(book: Workbook | Path | str, *, as_of: dt.date, template: Template 
     )
 
 
-def schema_for(sheet: Sheet, *, as_of: dt.date) -> pa.DataFrameSchema:
-    """The pandera schema of a data sheet's typed frame, derived from the template."""
+def schema_for(sheet: Sheet, *, as_of: dt.date, price_scale: float = 1.0) -> pa.DataFrameSchema:
+    """The pandera schema of a data sheet's typed frame, derived from the template.
+
+    Money bounds are in the template's reference currency and scale with the
+    workbook locale's ``price_scale`` (a card balance in VND is 20 000 times larger).
+    """
     columns: dict[str, pa.Column] = {}
     for col in sheet.data_columns:
         checks: list[pa.Check] = []
         lo, hi = _bounds(col, as_of)
+        if col.type == "money":
+            lo = None if lo is None else lo * price_scale
+            hi = None if hi is None else hi * price_scale
         # The error text names the bounds; _schema turns it back into an out-of-range Issue.
         if lo is not None and hi is not None:
             checks.append(pa.Check.in_range(lo, hi, error=f"in_range:{_show(lo)}:{_show(hi)}"))
@@ -142,7 +149,7 @@ class _Checker:
         present = [c for c in sheet.data_columns if c.key in frame.columns]
         if frame.empty:
             return []
-        schema = schema_for(sheet, as_of=self.as_of)
+        schema = schema_for(sheet, as_of=self.as_of, price_scale=self.labels.price_scale)
         try:
             schema.validate(frame[[c.key for c in present]], lazy=True)
         except SchemaErrors as exc:

@@ -394,6 +394,8 @@ class _ExcelWriter:
             }
         if col.type in ("decimal", "money"):
             lo_n, hi_n = _num(col.min, 0), _num(col.max, 10**12)
+            if col.type == "money":  # bounds are in the template's reference currency
+                lo_n, hi_n = lo_n * lab.price_scale, hi_n * lab.price_scale
             return {
                 "validate": "decimal",
                 "criteria": "between",

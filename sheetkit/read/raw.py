@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,7 +109,14 @@ class RawBook:
         grid.columns = range(len(grid.columns))
         return RawSheet(name, grid, first_row=1, columns=columns)
 
-    def scan(self, raw: RawSheet, *, data: Iterable[str], text: Iterable[str], values: Iterable[str]) -> None:
+    def scan(
+        self,
+        raw: RawSheet,
+        *,
+        data: Iterable[str],
+        text: Mapping[str, Iterable[int]],
+        values: Mapping[str, Iterable[int]],
+    ) -> None:
         """Fill ``raw.facts`` from the sheet XML (xlsx); fix ``first_row`` from it."""
         if self.kind != "xlsx":
             return

@@ -31,6 +31,12 @@ from sheetkit.template import DATE_TYPES, NUMBER_TYPES, Column, Sheet, Template,
 __all__ = ["SheetInfo", "Workbook", "read_workbook"]
 
 _TEXTLIKE = frozenset({"text", "id", "phone", "email", "choice", "multichoice", "bool"})
+#: How the value reader writes a number or boolean cell: in a text column such a value may be stored as a number.
+_NUMBER_LIKE = r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false"
+#: How the value reader writes number and date cells; anything else in a number or date column was typed as text.
+_VALUE_CELL = r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
+#: Texts that read differently as typed text (thousands groups, trailing zeros) than as a number cell.
+_AMBIGUOUS_NUMBER = r"-?\d{1,3}(?:[.,]\d{3})+|-?\d*\.\d*0"
 
 
 @dataclass
@@ -183,7 +189,7 @@ class _Reader:
         if name is None:
             return values, []
         raw = self.raw.sheet(name)
-        self.raw.scan(raw, data=[], text=[], values=["C"])
+        self.raw.scan(raw, data=[], text={}, values={"C": range(len(raw.grid))})
         issues: list[Issue] = []
         for position, row in raw.grid.iterrows():
             cells = row.tolist()
@@ -345,16 +351,25 @@ class _Reader:
                 info.headers.setdefault(col.key, self.labels.header(sheet.key, col.key))
                 issues.append(self._missing(sheet, col, name))
         letters = {k: info.letters[k] for k in mapping}
-        self.raw.scan(
-            raw,
-            data=letters.values(),
-            text=[letters[c.key] for c in sheet.data_columns if c.key in letters and c.type in _TEXTLIKE],
-            values=[
-                letters[c.key]
-                for c in sheet.data_columns
-                if c.key in letters and (c.type in NUMBER_TYPES or c.type in DATE_TYPES)
-            ],
-        )
+        text_cells: dict[str, list[int]] = {}
+        value_cells: dict[str, list[int]] = {}
+        if not raw.exact_types:
+            # Look up in the XML only the cells whose text leaves their storage in doubt.
+            for col in sheet.data_columns:
+                if col.key not in mapping:
+                    continue
+                cells = raw.grid[mapping[col.key]].iloc[1:].dropna().astype(str)
+                if col.type in _TEXTLIKE:
+                    doubt = cells.str.fullmatch(_NUMBER_LIKE)
+                elif col.type in NUMBER_TYPES or col.type in DATE_TYPES:
+                    doubt = ~cells.str.fullmatch(_VALUE_CELL) | cells.str.fullmatch(_AMBIGUOUS_NUMBER)
+                else:
+                    continue
+                positions = [row_of(p) for p in cells.index[doubt]]
+                if positions:
+                    target = text_cells if col.type in _TEXTLIKE else value_cells
+                    target[letters[col.key]] = positions
+        self.raw.scan(raw, data=letters.values(), text=text_cells, values=value_cells)
         body = raw.grid.iloc[1:]
         body.index = pd.Index([raw.row_number(int(p)) for p in body.index], dtype="int64")
         used = [mapping[k] for k in keys if k in mapping] + list(extras.values())

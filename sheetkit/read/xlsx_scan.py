@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
@@ -66,25 +66,23 @@ def is_date1904(zf: zipfile.ZipFile) -> bool:
     return bool(_DATE1904.search(zf.read("xl/workbook.xml")))
 
 
-def _letters(columns: Iterable[str]) -> bytes:
-    # Longest first, so that "AB" is tried before "A".
-    ordered = sorted(set(columns), key=lambda c: (-len(c), c))
-    return b"|".join(c.encode() for c in ordered)
-
-
 def scan_xlsx_sheet(
     path: Path,
     sheet: str,
     *,
     data_columns: Iterable[str],
-    text_columns: Iterable[str],
-    value_columns: Iterable[str],
+    text_columns: Mapping[str, Iterable[int]],
+    value_columns: Mapping[str, Iterable[int]],
 ) -> SheetFacts:
     """Facts about one sheet.
 
-    ``data_columns``: letters where a formula is a mistake; ``text_columns``:
-    letters where a number-typed cell is a mistake (IDs, phones, text);
-    ``value_columns``: letters where a text-typed cell needs parsing (numbers, dates).
+    ``data_columns``: letters where a formula is a mistake. ``text_columns``:
+    letter -> rows whose value looks like a number in a column that must hold
+    text (IDs, phones): which of them are stored as numbers? ``value_columns``:
+    letter -> rows whose value could be typed text in a number or date column:
+    which of them are stored as text? Only those cells are looked up. Rows are
+    counted from the first row that holds a value (0 = that row), as value
+    readers count them.
     """
     with zipfile.ZipFile(path) as zf:
         xml = zf.read(sheet_parts(zf)[sheet])
@@ -100,18 +98,52 @@ def scan_xlsx_sheet(
         for m in _ERROR.finditer(xml):
             facts.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode(errors="replace")
     facts.formulas = _formulas(xml, {c.encode() for c in data_columns})
-    texts = _letters(text_columns)
-    if texts:
-        # A number cell has no t attribute (Excel) or t="n" (LibreOffice).
-        number = re.compile(rb'<c r="(' + texts + rb')(\d+)"(?: s="\d+")?(?: t="n")?>(?:<f[^>]*?(?:/>|>[^<]*</f>))?<v>')
-        for m in number.finditer(xml):
-            facts.numeric.setdefault(m.group(1).decode(), set()).add(int(m.group(2)))
-    values = _letters(value_columns)
-    if values:
-        text = re.compile(rb'<c r="(' + values + rb')(\d+)"[^>]*?\bt="(?:s|inlineStr|str)"')
-        for m in text.finditer(xml):
-            facts.text.setdefault(m.group(1).decode(), set()).add(int(m.group(2)))
+    top = facts.first_row or 1
+    asked = {letter: {top + p for p in rows} for letter, rows in text_columns.items()}
+    asked_values = {letter: {top + p for p in rows} for letter, rows in value_columns.items()}
+    wanted = {(row, letter) for letter, rows in asked.items() for row in rows}
+    wanted |= {(row, letter) for letter, rows in asked_values.items() for row in rows}
+    types = _cell_types(xml, wanted)
+    for letter, rows in asked.items():
+        numbers = {row for row in rows if types.get((row, letter)) in _NUMBER_TYPES}
+        if numbers:
+            facts.numeric[letter] = numbers
+    for letter, rows in asked_values.items():
+        texts = {row for row in rows if types.get((row, letter)) in _TEXT_TYPES}
+        if texts:
+            facts.text[letter] = texts
     return facts
+
+
+#: Values of a cell's t attribute: absent or "n" is a number, "b" a boolean.
+_NUMBER_TYPES = frozenset({"", "n", "b"})
+_TEXT_TYPES = frozenset({"s", "inlineStr", "str"})
+_T_ATTR = re.compile(rb'\bt="([^"]*)"')
+
+
+def _cell_types(xml: bytes, wanted: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """The t attribute of some cells, found by walking forward through the sheet.
+
+    Cells are stored row by row, left to right, so each lookup starts where the
+    previous one ended: the walk reads the XML once, whatever the number of cells.
+    """
+    found: dict[tuple[int, str], str] = {}
+    if not wanted:
+        return found
+    start = max(xml.find(b"<sheetData"), 0)
+    pos = start
+    for row, letter in sorted(wanted, key=lambda rc: (rc[0], len(rc[1]), rc[1])):
+        needle = b'<c r="' + letter.encode() + str(row).encode() + b'"'
+        at = xml.find(needle, pos)
+        if at < 0:
+            at = xml.find(needle, start)  # out of order (hand-made files): search again from the top
+            if at < 0:
+                continue
+        close = xml.find(b">", at)
+        match = _T_ATTR.search(xml, at, close)
+        found[(row, letter)] = match.group(1).decode() if match else ""
+        pos = close
+    return found
 
 
 def _formulas(xml: bytes, letters: set[bytes]) -> dict[tuple[str, int], str]:
