@@ -115,8 +115,16 @@ def _empty(index: pd.Index, column: Column) -> pd.Series:
     return pd.Series(None, index=index, dtype=object)
 
 
+_PLACEHOLDER_LENGTH: Final = max(len(p) for p in PLACEHOLDERS)
+
+
 def _placeholder(text: pd.Series) -> pd.Series:
-    return text.str.casefold().isin(PLACEHOLDERS)
+    # Fold only the short values: placeholders are at most a few characters long.
+    short = text.str.len() <= _PLACEHOLDER_LENGTH
+    found = pd.Series(False, index=text.index)
+    if short.any():
+        found[short] = text[short].str.casefold().isin(PLACEHOLDERS)
+    return found
 
 
 def _report(findings: list[Finding], text: pd.Series, mask: pd.Series, code: str, **params: Any) -> None:
