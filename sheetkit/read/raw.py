@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from sheetkit.errors import UnsupportedFormatError, WorkbookError
-from sheetkit.read.xlsx_scan import SheetFacts, is_date1904, scan_xlsx_sheet, sheet_parts
+from sheetkit.read.xlsx_scan import SheetFacts, SheetScan, is_date1904, sheet_parts
 
 __all__ = ["RawBook", "RawSheet", "open_raw"]
 
@@ -55,6 +56,8 @@ class RawBook:
         self.date1904 = False
         self._fast: Any = None
         self._calamine: Any = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._scans: dict[str, Future[SheetScan]] = {}
         try:
             if kind == "xlsx":
                 self._fast = fastexcel.read_excel(str(path))
@@ -120,10 +123,31 @@ class RawBook:
         """Fill ``raw.facts`` from the sheet XML (xlsx); fix ``first_row`` from it."""
         if self.kind != "xlsx":
             return
-        facts = scan_xlsx_sheet(self.path, raw.name, data_columns=data, text_columns=text, value_columns=values)
+        pending = self._scans.pop(raw.name, None)
+        scan = pending.result() if pending is not None else SheetScan(self.path, raw.name)
+        facts = scan.facts(data_columns=data, text_columns=text, value_columns=values)
         raw.facts = facts
         if facts.first_row is not None:
             raw.first_row = facts.first_row
+
+    def prefetch(self, name: str) -> None:
+        """Start the first step of a sheet's XML scan in a thread (xlsx).
+
+        fastexcel and zlib release the GIL, so the scan of a sheet runs while
+        its values are read: on 10^6 rows this hides most of the scan's cost.
+        """
+        if self.kind != "xlsx" or name in self._scans:
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetkit-scan")
+        self._scans[name] = self._pool.submit(SheetScan, self.path, name)
+
+    def close(self) -> None:
+        """Stop the scan thread and drop unused scans."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._scans.clear()
 
     def _sheet_calamine(self, name: str) -> RawSheet:
         sheet = self._calamine.get_sheet_by_name(name)

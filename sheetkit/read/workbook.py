@@ -86,7 +86,10 @@ def read_workbook(path: Path | str, *, template: Template | None = None) -> Work
         raise WorkbookNotFoundError(source)
     kind = sniff_workbook(source)
     raw = open_raw(source, kind)
-    return _Reader(template, source, kind, raw).read()
+    try:
+        return _Reader(template, source, kind, raw).read()
+    finally:
+        raw.close()
 
 
 class _Reader:
@@ -96,6 +99,7 @@ class _Reader:
         self.kind = kind
         self.raw = raw
         self.sheet_index = _sheet_index(template)
+        self.next_sheet: str | None = None
         self.choices = choice_index(template)
 
     def read(self) -> Workbook:
@@ -118,7 +122,12 @@ class _Reader:
         lists = self._lists(names.get("lists"))
         frames: dict[str, pd.DataFrame] = {}
         infos: dict[str, SheetInfo] = {}
-        for sheet in self.template.sheets:
+        order = [names[s.key] for s in self.template.sheets]
+        for i, sheet in enumerate(self.template.sheets):
+            # Scan this sheet's XML in a thread while its values are read; the next
+            # sheet's scan starts when this one is used, so at most two are in memory.
+            self.raw.prefetch(order[i])
+            self.next_sheet = order[i + 1] if i + 1 < len(order) else None
             frame, info, issues = self._data_sheet(sheet, names[sheet.key])
             frames[sheet.key] = frame
             infos[sheet.key] = info
@@ -370,6 +379,8 @@ class _Reader:
                     target = text_cells if col.type in _TEXTLIKE else value_cells
                     target[letters[col.key]] = positions
         self.raw.scan(raw, data=letters.values(), text=text_cells, values=value_cells)
+        if self.next_sheet is not None:
+            self.raw.prefetch(self.next_sheet)
         body = raw.grid.iloc[1:]
         body.index = pd.Index([raw.row_number(int(p)) for p in body.index], dtype="int64")
         used = [mapping[k] for k in keys if k in mapping] + list(extras.values())

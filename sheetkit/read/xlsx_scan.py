@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 
-__all__ = ["SheetFacts", "scan_xlsx_sheet", "sheet_parts"]
+__all__ = ["SheetFacts", "SheetScan", "scan_xlsx_sheet", "sheet_parts"]
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -66,6 +66,78 @@ def is_date1904(zf: zipfile.ZipFile) -> bool:
     return bool(_DATE1904.search(zf.read("xl/workbook.xml")))
 
 
+class SheetScan:
+    """One sheet's XML, scanned in two steps.
+
+    The first step (constructor) needs only the file: it finds the first row,
+    hidden rows, merged ranges, error cells and where every formula is; it can
+    run in a thread while a value reader parses the same sheet (both release
+    the GIL for most of their work). The second step needs the header and the
+    values: :meth:`facts` keeps the formulas of data columns and looks up how
+    the doubtful cells are stored.
+    """
+
+    def __init__(self, path: Path, sheet: str) -> None:
+        with zipfile.ZipFile(path) as zf:
+            self.xml = zf.read(sheet_parts(zf)[sheet])
+        xml = self.xml
+        facts = SheetFacts()
+        first = _FIRST_VALUE.search(xml)
+        facts.first_row = int(first.group(1)) if first else None
+        # Literal searches are ~10x faster than the patterns: run a pattern only when its marker occurs.
+        if b'hidden="' in xml:
+            facts.hidden_rows = {int(m.group(1)) for m in _HIDDEN_ROW.finditer(xml)}
+        if b"<mergeCell " in xml:
+            facts.merged = [m.group(1).decode() for m in _MERGED.finditer(xml)]
+        if b't="e"' in xml:
+            for m in _ERROR.finditer(xml):
+                facts.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode(errors="replace")
+        self.partial = facts
+        self.formula_cells = _formula_cells(xml)
+
+    def facts(
+        self,
+        *,
+        data_columns: Iterable[str],
+        text_columns: Mapping[str, Iterable[int]],
+        value_columns: Mapping[str, Iterable[int]],
+    ) -> SheetFacts:
+        """Facts about the sheet, for its data columns.
+
+        ``data_columns``: letters where a formula is a mistake. ``text_columns``:
+        letter -> rows whose value looks like a number in a column that must hold
+        text (IDs, phones): which of them are stored as numbers? ``value_columns``:
+        letter -> rows whose value could be typed text in a number or date column:
+        which of them are stored as text? Only those cells are looked up. Rows are
+        counted from the first row that holds a value (0 = that row), as value
+        readers count them.
+        """
+        xml = self.xml
+        facts = self.partial
+        for letter in data_columns:
+            for row, close in self.formula_cells.get(letter, ()):
+                if xml[close - 1 : close] == b"/":
+                    text = "(shared formula)"
+                else:
+                    text = "=" + _unescape(xml[close + 1 : xml.find(b"</f>", close)].decode(errors="replace"))
+                facts.formulas[(letter, row)] = text
+        top = facts.first_row or 1
+        asked = {letter: {top + p for p in rows} for letter, rows in text_columns.items()}
+        asked_values = {letter: {top + p for p in rows} for letter, rows in value_columns.items()}
+        wanted = {(row, letter) for letter, rows in asked.items() for row in rows}
+        wanted |= {(row, letter) for letter, rows in asked_values.items() for row in rows}
+        types = _cell_types(xml, wanted)
+        for letter, rows in asked.items():
+            numbers = {row for row in rows if types.get((row, letter)) in _NUMBER_TYPES}
+            if numbers:
+                facts.numeric[letter] = numbers
+        for letter, rows in asked_values.items():
+            texts = {row for row in rows if types.get((row, letter)) in _TEXT_TYPES}
+            if texts:
+                facts.text[letter] = texts
+        return facts
+
+
 def scan_xlsx_sheet(
     path: Path,
     sheet: str,
@@ -74,45 +146,10 @@ def scan_xlsx_sheet(
     text_columns: Mapping[str, Iterable[int]],
     value_columns: Mapping[str, Iterable[int]],
 ) -> SheetFacts:
-    """Facts about one sheet.
-
-    ``data_columns``: letters where a formula is a mistake. ``text_columns``:
-    letter -> rows whose value looks like a number in a column that must hold
-    text (IDs, phones): which of them are stored as numbers? ``value_columns``:
-    letter -> rows whose value could be typed text in a number or date column:
-    which of them are stored as text? Only those cells are looked up. Rows are
-    counted from the first row that holds a value (0 = that row), as value
-    readers count them.
-    """
-    with zipfile.ZipFile(path) as zf:
-        xml = zf.read(sheet_parts(zf)[sheet])
-    facts = SheetFacts()
-    first = _FIRST_VALUE.search(xml)
-    facts.first_row = int(first.group(1)) if first else None
-    # Literal searches are ~10x faster than the patterns: run a pattern only when its marker occurs.
-    if b'hidden="' in xml:
-        facts.hidden_rows = {int(m.group(1)) for m in _HIDDEN_ROW.finditer(xml)}
-    if b"<mergeCell " in xml:
-        facts.merged = [m.group(1).decode() for m in _MERGED.finditer(xml)]
-    if b't="e"' in xml:
-        for m in _ERROR.finditer(xml):
-            facts.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode(errors="replace")
-    facts.formulas = _formulas(xml, {c.encode() for c in data_columns})
-    top = facts.first_row or 1
-    asked = {letter: {top + p for p in rows} for letter, rows in text_columns.items()}
-    asked_values = {letter: {top + p for p in rows} for letter, rows in value_columns.items()}
-    wanted = {(row, letter) for letter, rows in asked.items() for row in rows}
-    wanted |= {(row, letter) for letter, rows in asked_values.items() for row in rows}
-    types = _cell_types(xml, wanted)
-    for letter, rows in asked.items():
-        numbers = {row for row in rows if types.get((row, letter)) in _NUMBER_TYPES}
-        if numbers:
-            facts.numeric[letter] = numbers
-    for letter, rows in asked_values.items():
-        texts = {row for row in rows if types.get((row, letter)) in _TEXT_TYPES}
-        if texts:
-            facts.text[letter] = texts
-    return facts
+    """Both steps of :class:`SheetScan` at once."""
+    return SheetScan(path, sheet).facts(
+        data_columns=data_columns, text_columns=text_columns, value_columns=value_columns
+    )
 
 
 #: Values of a cell's t attribute: absent or "n" is a number, "b" a boolean.
@@ -146,30 +183,25 @@ def _cell_types(xml: bytes, wanted: set[tuple[int, str]]) -> dict[tuple[int, str
     return found
 
 
-def _formulas(xml: bytes, letters: set[bytes]) -> dict[tuple[str, int], str]:
-    """Formulas of cells in ``letters``, found from each ``<f`` back to its cell.
+def _formula_cells(xml: bytes) -> dict[str, list[tuple[int, int]]]:
+    """Column letter -> (row, end of the ``<f ...>`` tag) of every formula cell.
 
-    One pattern over every cell costs ~7 µs per cell; most sheets have formulas
-    only in a few staff-view columns, so walking the ``<f`` elements is far cheaper.
+    One pattern over every cell costs ~7 µs per cell; walking from each ``<f``
+    back to its cell is far cheaper, since formulas are few (or in a few
+    staff-view columns).
     """
-    found: dict[tuple[str, int], str] = {}
+    found: dict[str, list[tuple[int, int]]] = {}
     start = xml.find(b"<sheetData")
     end = xml.find(b"</sheetData>")
-    if not letters or start < 0 or xml.find(b"<f", start, end) < 0:
+    if start < 0:
         return found
     pos = xml.find(b"<f", start, end)
     while pos >= 0:
         cell = xml.rfind(b'<c r="', start, pos)
-        ref_end = xml.find(b'"', cell + 6)
-        ref = xml[cell + 6 : ref_end]
+        ref = xml[cell + 6 : xml.find(b'"', cell + 6)]
         letter = ref.rstrip(b"0123456789")
         close = xml.find(b">", pos)
-        if letter in letters:
-            if xml[close - 1 : close] == b"/":
-                text = "(shared formula)"
-            else:
-                text = "=" + _unescape(xml[close + 1 : xml.find(b"</f>", close)].decode(errors="replace"))
-            found[(letter.decode(), int(ref[len(letter) :]))] = text
+        found.setdefault(letter.decode(), []).append((int(ref[len(letter) :]), close))
         pos = xml.find(b"<f", close, end)
     return found
 
