@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zipfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
