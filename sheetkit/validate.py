@@ -231,17 +231,21 @@ class _Checker:
         if "birth_date" not in clients:
             return []
         issues: list[Issue] = []
-        for row, value in clients["birth_date"].dropna().items():
-            if isinstance(value, str):
-                continue
-            born = pd.Timestamp(value)
-            age = (self.today - born).days // 365.25
-            if born > self.today:
-                issues.append(self.issue("future-date", "clients", row_of(row), "birth_date", value))
-            elif not MIN_AGE <= age <= MAX_AGE:
-                issues.append(
-                    self.issue("implausible-birth-date", "clients", row_of(row), "birth_date", value, age=int(age))
+        values = clients["birth_date"].dropna()
+        dates = values[values.map(lambda v: not isinstance(v, str))]  # "MM-DD" birthdays have no age
+        if dates.empty:
+            return issues
+        born = pd.to_datetime(dates)
+        ages = (self.today - born).dt.days // 365.25
+        for row in born.index[born > self.today]:
+            issues.append(self.issue("future-date", "clients", row_of(row), "birth_date", born[row]))
+        odd = (born <= self.today) & ~ages.between(MIN_AGE, MAX_AGE)
+        for row in born.index[odd]:
+            issues.append(
+                self.issue(
+                    "implausible-birth-date", "clients", row_of(row), "birth_date", born[row], age=int(ages[row])
                 )
+            )
         return issues
 
     def _appointments(self) -> list[Issue]:

@@ -58,6 +58,8 @@ class RawBook:
         self._calamine: Any = None
         self._pool: ThreadPoolExecutor | None = None
         self._scans: dict[str, Future[SheetScan]] = {}
+        self._value_pool: ThreadPoolExecutor | None = None
+        self._values: dict[str, Future[RawSheet]] = {}
         try:
             if kind == "xlsx":
                 self._fast = fastexcel.read_excel(str(path))
@@ -92,6 +94,9 @@ class RawBook:
     def sheet(self, name: str) -> RawSheet:
         """Read one sheet's cells as text."""
         try:
+            pending = self._values.pop(name, None)
+            if pending is not None:
+                return pending.result()
             if self._fast is not None:
                 return self._sheet_fast(name)
             return self._sheet_calamine(name)
@@ -142,12 +147,23 @@ class RawBook:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetkit-scan")
         self._scans[name] = self._pool.submit(SheetScan, self.path, name)
 
+    def prefetch_values(self, name: str) -> None:
+        """Start reading a sheet's values in a thread (xlsx): fastexcel releases the GIL,
+        so the next sheet is read while this one is parsed."""
+        if self._fast is None or name in self._values:
+            return
+        if self._value_pool is None:
+            self._value_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetkit-values")
+        self._values[name] = self._value_pool.submit(self._sheet_fast, name)
+
     def close(self) -> None:
-        """Stop the scan thread and drop unused scans."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the reading threads and drop what was read ahead but not used."""
+        for pool in (self._pool, self._value_pool):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._value_pool = None
         self._scans.clear()
+        self._values.clear()
 
     def _sheet_calamine(self, name: str) -> RawSheet:
         sheet = self._calamine.get_sheet_by_name(name)

@@ -309,6 +309,8 @@ class _Reader:
     # ---------------------------------------------------------------- data sheets
     def _data_sheet(self, sheet: Sheet, name: str) -> tuple[pd.DataFrame, SheetInfo, list[Issue]]:
         raw = self.raw.sheet(name)
+        if self.next_sheet is not None:
+            self.raw.prefetch_values(self.next_sheet)
         info = SheetInfo(sheet.key, name)
         issues: list[Issue] = []
         keys = [c.key for c in sheet.data_columns]
@@ -501,7 +503,8 @@ def _filled_rows(body: pd.DataFrame, used: list[int]) -> pd.Series:
         column = body[j]
         present = column.notna()
         if present.any():
-            filled |= present & column.where(present, "").astype(str).str.strip().ne("")
+            text = column.where(present, "").astype(str)
+            filled |= present & text.str.len().gt(0) & ~text.str.isspace()
     return filled
 
 
