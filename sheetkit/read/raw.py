@@ -6,6 +6,11 @@ Every cell becomes the text a value reader gives for it (dates as
 template column, in :mod:`sheetkit.read.parse`. .xlsx goes through fastexcel
 (fast, Rust) plus :mod:`sheetkit.read.xlsx_scan` for how cells are stored;
 .xls and .ods go through python-calamine, which gives each cell's type directly.
+calamine does not expose hidden rows, formulas or error cells, so for .ods
+:mod:`sheetkit.read.ods_scan` finds those (and merged ranges) in content.xml.
+.xls files are read for values only: their formulas, error cells and hidden
+rows are not seen (an error cell reads as empty, a formula as its cached
+value), a known limitation of the .xls support; merged ranges are reported.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from sheetkit.errors import UnsupportedFormatError, WorkbookError
+from sheetkit.read.ods_scan import scan_ods_sheet
 from sheetkit.read.xlsx_scan import SheetFacts, SheetScan, is_date1904, sheet_parts
 
 __all__ = ["RawBook", "RawSheet", "open_raw"]
@@ -125,7 +131,18 @@ class RawBook:
         text: Mapping[str, Iterable[int]],
         values: Mapping[str, Iterable[int]],
     ) -> None:
-        """Fill ``raw.facts`` from the sheet XML (xlsx); fix ``first_row`` from it."""
+        """Fill ``raw.facts`` from the sheet XML (xlsx, ods); fix ``first_row`` from it (xlsx).
+
+        For .ods, calamine's exact cell types stay; the hidden rows, merged ranges,
+        formulas (of the ``data`` columns) and error cells come from content.xml.
+        """
+        if self.kind == "ods":
+            found = scan_ods_sheet(self.path, raw.name, formula_columns=data)
+            raw.facts.hidden_rows = found.hidden_rows
+            raw.facts.merged = list(dict.fromkeys([*raw.facts.merged, *found.merged]))
+            raw.facts.formulas = found.formulas
+            raw.facts.errors = found.errors
+            return
         if self.kind != "xlsx":
             return
         pending = self._scans.pop(raw.name, None)
