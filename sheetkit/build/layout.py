@@ -19,6 +19,7 @@ __all__ = [
     "ListRange",
     "SheetLayout",
     "WorkbookLayout",
+    "column_index",
     "column_letter",
     "plan_layout",
 ]
@@ -44,6 +45,18 @@ def column_letter(index: int) -> str:
         n, rem = divmod(n - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def column_index(letters: str) -> int:
+    """0-based column index of spreadsheet letters (A -> 0, AA -> 26).
+
+    >>> column_index("A"), column_index("Z"), column_index("AA"), column_index("zz")
+    (0, 25, 26, 701)
+    """
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
 
 
 def quote_sheet(name: str) -> str:

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
+from sheetkit.build.layout import column_index, column_letter
 from sheetkit.read.xlsx_scan import SheetFacts
 
 __all__ = ["scan_ods_sheet"]
@@ -81,28 +82,12 @@ def _number(match: re.Match[bytes] | None) -> int:
     return int(text) if text and text.strip().isdigit() and int(text) > 0 else 1
 
 
-def _letter(index: int) -> str:
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
-
-
 class _Scan:
     """The state of one pass over content.xml: the row being read and where its cells are."""
 
     def __init__(self, facts: SheetFacts, formula_columns: Iterable[str] | None) -> None:
         self.facts = facts
-        self.wanted = None if formula_columns is None else {_index(c) for c in formula_columns}
+        self.wanted = None if formula_columns is None else {column_index(c) for c in formula_columns}
         self.next_row = 1
         self.row = 1
         self.row_repeat = 1
@@ -265,14 +250,16 @@ class _Scan:
             across = _number(self.columns_spanned.search(attrs))
             down = _number(self.rows_spanned.search(attrs))
             if across > 1 or down > 1:
-                facts.merged.append(f"{_letter(col)}{self.row}:{_letter(col + across - 1)}{self.row + down - 1}")
+                facts.merged.append(
+                    f"{column_letter(col)}{self.row}:{column_letter(col + across - 1)}{self.row + down - 1}"
+                )
         columns = range(col, col + repeat)
         wanted = columns if self.wanted is None else sorted(self.wanted.intersection(columns))
         formula = _value(self.formula.search(attrs)) if wanted and b"formula" in attrs else None
         if formula is not None:
             shown = _FORMULA_NAMESPACE.sub("", formula)
             for c in wanted:
-                letter = _letter(c)
+                letter = column_letter(c)
                 for r in rows:
                     facts.formulas[(letter, r)] = shown
         if self.value_type is not None and b"error" in attrs and _value(self.value_type.search(attrs)) == "error":
@@ -280,6 +267,6 @@ class _Scan:
             inner = buf[m.end() : stop].decode("utf-8", errors="replace") if not m.group(3) and stop >= 0 else ""
             shown = html.unescape(_MARKUP.sub("", inner)).strip() or "#ERROR"
             for c in range(col, col + repeat):
-                letter = _letter(c)
+                letter = column_letter(c)
                 for r in rows:
                     facts.errors[(letter, r)] = shown

@@ -28,6 +28,7 @@ import fastexcel
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
+from sheetkit.build.layout import column_letter
 from sheetkit.errors import UnsupportedFormatError, WorkbookError
 from sheetkit.read.ods_scan import scan_ods_sheet
 from sheetkit.read.xlsx_scan import SheetFacts, SheetScan, is_date1904, sheet_parts
@@ -194,7 +195,7 @@ class RawBook:
             out: list[Any] = []
             for c in range(width):
                 value = row[c] if c < len(row) else ""
-                letter = _letter(first_col + c)
+                letter = column_letter(first_col + c)
                 if isinstance(value, bool):
                     out.append("true" if value else "false")
                     facts.numeric.setdefault(letter, set()).add(first_row + r)
@@ -213,7 +214,7 @@ class RawBook:
                     out.append(str(value))
                     facts.text.setdefault(letter, set()).add(first_row + r)
             cells.append(out)
-        facts.merged = [f"{_letter(a[1])}{a[0] + 1}:{_letter(b[1])}{b[0] + 1}" for a, b in _merged(sheet)]
+        facts.merged = [f"{column_letter(a[1])}{a[0] + 1}:{column_letter(b[1])}{b[0] + 1}" for a, b in _merged(sheet)]
         grid = pd.DataFrame(cells, columns=range(width), dtype=object)
         return RawSheet(
             name,
@@ -250,12 +251,3 @@ def _date_text(value: dt.date) -> str:
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     return value.strftime("%Y-%m-%d 00:00:00")
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters

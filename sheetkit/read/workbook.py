@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from sheetkit.build.layout import column_letter, plan_layout
+from sheetkit.build.layout import column_index, column_letter, plan_layout
 from sheetkit.errors import SheetNotFoundError, TemplateMismatchError, WorkbookNotFoundError
 from sheetkit.frames import WorkbookData, row_of
 from sheetkit.issues import Issue, IssueFactory
@@ -303,7 +303,7 @@ class _Reader:
             match = _RANGE.match(formula or "")
             if name in positions and match:
                 letters, first, last = match.group(2), match.group(3), match.group(6) or match.group(3)
-                positions[name] = (_column_index(letters), int(first), int(last))
+                positions[name] = (column_index(letters), int(first), int(last))
         return positions
 
     # ---------------------------------------------------------------- data sheets
@@ -509,13 +509,6 @@ def _filled_rows(body: pd.DataFrame, used: list[int]) -> pd.Series:
 
 
 _RANGE = re.compile(r"^=?(?:'([^']|'')+'|[^!]+)!\$?([A-Z]{1,3})\$?(\d+)(:\$?([A-Z]{1,3})\$?(\d+))?$")
-
-
-def _column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
 
 
 def _sheet_index(template: Template) -> dict[str, str]:
