@@ -11,7 +11,7 @@ in the template's locale files under ``issues:``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final, Literal
 
@@ -161,14 +161,6 @@ class IssueFactory:
             sheet_key=sheet_key,
             column_key=column_key,
         )
-
-    def many(self, issues: Iterable[Issue]) -> list[Issue]:
-        """Issues sorted by sheet order, row and column, for reading top to bottom."""
-        return sorted(issues, key=_order)
-
-
-def _order(issue: Issue) -> tuple[str, int, str]:
-    return (issue.sheet, issue.row or 0, issue.cell or "")
 
 
 def _show(value: Any) -> str:
