@@ -1,0 +1,60 @@
+"""Analytics over the canonical frames: DataFrame in, DataFrame out, explicit ``as_of``.
+
+Every metric follows ../shared/domain.md section 4 and names whose definition it
+follows in its docstring:
+
+* :mod:`sheetkit.analytics.intervals` - visit days, intervals, typical interval,
+  next due, lapsed / overdue / due soon, the Clients staff view;
+* :mod:`sheetkit.analytics.retention` - return within X days (Zenoti), future-booked
+  (Timely), returning share (Square), new-client conversion (Salon Iris), cohort
+  matrix, CRR;
+* :mod:`sheetkit.analytics.activity` - call lists (lapsed, at risk, never visited),
+  due next week, birthdays ahead, rebooking rate (same day / 24 h, cancelled or not),
+  no-show and cancellation rates, open complaints, spend.
+"""
+
+from __future__ import annotations
+
+from sheetkit.analytics.activity import (
+    average_visit_value,
+    birthdays_ahead,
+    call_list,
+    cancellation_rate,
+    due_next_week,
+    never_visited,
+    no_show_rate,
+    open_complaints,
+    rebooking_rate,
+    spend,
+)
+from sheetkit.analytics.intervals import client_intervals, days_to_birthday, staff_view
+from sheetkit.analytics.retention import (
+    cohort_matrix,
+    crr,
+    future_booked,
+    new_client_conversion,
+    return_within,
+    returning_share,
+)
+
+__all__ = [
+    "average_visit_value",
+    "birthdays_ahead",
+    "call_list",
+    "cancellation_rate",
+    "client_intervals",
+    "cohort_matrix",
+    "crr",
+    "days_to_birthday",
+    "due_next_week",
+    "future_booked",
+    "never_visited",
+    "new_client_conversion",
+    "no_show_rate",
+    "open_complaints",
+    "rebooking_rate",
+    "return_within",
+    "returning_share",
+    "spend",
+    "staff_view",
+]

@@ -28,7 +28,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-__all__ = ["client_intervals", "days_to_birthday", "staff_view"]
+__all__ = ["client_intervals", "days_to_birthday", "last_service", "staff_view"]
 
 TYPICAL_INTERVALS: Final = 3
 
@@ -79,7 +79,8 @@ def client_intervals(visits: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
     return out
 
 
-def _last_service(visits: pd.DataFrame, as_of: dt.date) -> pd.Series:
+def last_service(visits: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """Per client, the service of the last Visits row of the last visit day on or before ``as_of``."""
     rows = _visit_rows(visits, as_of)
     if "service" not in rows:
         return pd.Series(dtype=object)
@@ -157,8 +158,8 @@ def staff_view(
     or None), days_to_birthday, typical_interval_days.
     """
     stats = client_intervals(visits, as_of=as_of)
-    last_service = _last_service(visits, as_of)
-    recommended = _recommended_interval(last_service, lists).reindex(stats.index)
+    services = last_service(visits, as_of)
+    recommended = _recommended_interval(services, lists).reindex(stats.index)
     has_three = stats["visit_days"] > TYPICAL_INTERVALS
     typical = stats["recent_mean_interval_days"].where(has_three, recommended)
     ids = clients["client_id"]

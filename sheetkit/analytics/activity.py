@@ -1,0 +1,417 @@
+"""Call lists, birthdays, rebooking, no-show / cancellation rates, complaints and spend.
+
+Every function follows ../shared/domain.md section 4 under the name given there and
+takes an explicit ``as_of`` (or period) date; nothing here reads the clock. The
+follow-up statuses (lapsed, overdue, next due, never visited) come from
+:func:`sheetkit.analytics.intervals.staff_view` so the Python figures match the
+workbook's staff-view formula columns.
+
+Health data (allergies, medications, contraindications, patch tests) never leaves
+this module: outputs carry at most the boolean ``safety_flag``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from sheetkit.analytics.intervals import client_intervals, days_to_birthday, last_service, staff_view
+from sheetkit.template import load_template
+
+__all__ = [
+    "allergy_none_words",
+    "average_visit_value",
+    "birthdays_ahead",
+    "call_list",
+    "cancellation_rate",
+    "due_next_week",
+    "never_visited",
+    "no_show_rate",
+    "open_complaints",
+    "rebooking_rate",
+    "safety_flag",
+    "spend",
+]
+
+
+@functools.cache
+def allergy_none_words() -> frozenset[str]:
+    """The explicit "no allergies" words of every template locale (``allergies_none``), folded."""
+    template = load_template()
+    return frozenset(
+        template.labels(locale).message("allergies_none").strip().casefold() for locale in template.locales
+    )
+
+
+#: Contact columns of the Clients sheet carried into call lists (never health columns).
+CONTACT_COLUMNS: Final = ("client_id", "full_name", "phone", "preferred_channel", "assigned_therapist")
+
+#: The appointment statuses the rates know.
+APPOINTMENT_STATUSES: Final = frozenset({"booked", "completed", "cancelled", "no_show"})
+
+DAYS_IN_YEAR: Final = 365
+
+
+def _day(value: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(value).normalize()
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """Dates (midnight timestamps) of a date/datetime column; NaT when unreadable."""
+    return pd.to_datetime(values, errors="coerce").dt.normalize()
+
+
+def _column(frame: pd.DataFrame, key: str) -> pd.Series:
+    if key in frame:
+        return frame[key]
+    return pd.Series(None, index=frame.index, dtype=object)
+
+
+def _present(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip()
+    return (text.notna() & text.ne("")).fillna(False).astype(bool)
+
+
+def safety_flag(clients: pd.DataFrame) -> pd.Series:
+    """True when a client has an allergy other than an explicit none, or any contraindication.
+
+    The explicit none words are the template's ``allergies_none`` messages
+    (:func:`allergy_none_words`, compared trimmed and case-insensitively), as in the
+    workbook's health-alert highlight.
+
+    >>> c = pd.DataFrame({"allergies": ["None", "latex", None, ""], "contraindications": [None, None, "pregnant", " "]})
+    >>> safety_flag(c).tolist()
+    [False, True, True, False]
+    """
+    allergies = _column(clients, "allergies").astype("string").str.strip()
+    allergy = _present(allergies) & ~allergies.str.lower().isin(allergy_none_words()).fillna(False).astype(bool)
+    contra = _present(_column(clients, "contraindications"))
+    return (allergy | contra).astype(bool)
+
+
+def _contacts(clients: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({key: _column(clients, key) for key in CONTACT_COLUMNS}, index=clients.index)
+
+
+def call_list(
+    clients: pd.DataFrame,
+    visits: pd.DataFrame,
+    lists: dict[str, pd.DataFrame],
+    settings: dict[str, Any],
+    *,
+    as_of: dt.date,
+    which: Literal["lapsed", "at_risk"] = "lapsed",
+) -> pd.DataFrame:
+    """Lapsed or at-risk (overdue) clients to call, most overdue first.
+
+    Definitions (domain.md section 4, as computed by :func:`staff_view` from the
+    workbook Settings ``lapse_floor_days`` / ``lapse_factor``): **lapsed** = active
+    and days since last visit > max(lapse floor, lapse factor x typical interval)
+    (SalonBiz floor 90, factor 2.0); **at risk** (overdue) = active, next due before
+    ``as_of`` and not lapsed. Relationship-ended and paused clients are never listed;
+    never-visited clients are not lapsed (see :func:`never_visited`).
+
+    Columns: client_id, full_name, phone, preferred_channel, assigned_therapist,
+    last_service, last_visit, days_since_last_visit, typical_interval_days, next_due,
+    days_overdue (= as_of - next due; blank when the typical interval is unknown),
+    safety_flag. No health column is included.
+    """
+    status = {"lapsed": "lapsed", "at_risk": "overdue"}.get(which)
+    if status is None:
+        raise ValueError(f"which must be 'lapsed' or 'at_risk', not {which!r}")
+    view = staff_view(clients, visits, lists, settings, as_of=as_of)
+    keep = view["follow_up"].eq(status).fillna(False).astype(bool)
+    out = _contacts(clients).loc[keep]
+    services = last_service(visits, as_of)
+    out["last_service"] = out["client_id"].map(services) if not services.empty else None
+    out["last_visit"] = view.loc[keep, "last_visit"]
+    out["days_since_last_visit"] = view.loc[keep, "days_since_last_visit"].astype("Int64")
+    out["typical_interval_days"] = view.loc[keep, "typical_interval_days"].astype(float)
+    out["next_due"] = view.loc[keep, "next_due"]
+    out["days_overdue"] = (_day(as_of) - out["next_due"]).dt.days.astype(float)
+    out["safety_flag"] = safety_flag(clients).loc[keep]
+    out = out.sort_values(
+        ["days_overdue", "days_since_last_visit", "client_id"], ascending=[False, False, True], na_position="last"
+    )
+    return out.reset_index(drop=True)
+
+
+def never_visited(clients: pd.DataFrame, visits: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
+    """Active clients with no visit day on or before ``as_of`` (domain.md section 4, "never visited").
+
+    Listed apart from lapsed clients. Columns: the contact columns and safety_flag,
+    in Clients sheet order.
+    """
+    seen = client_intervals(visits, as_of=as_of).index
+    ids = clients["client_id"]
+    keep = (clients["client_status"].eq("active") & ids.notna() & ~ids.isin(seen)).fillna(False).astype(bool)
+    out = _contacts(clients).loc[keep]
+    out["safety_flag"] = safety_flag(clients).loc[keep]
+    return out.reset_index(drop=True)
+
+
+def due_next_week(
+    clients: pd.DataFrame,
+    visits: pd.DataFrame,
+    lists: dict[str, pd.DataFrame],
+    settings: dict[str, Any],
+    *,
+    as_of: dt.date,
+) -> pd.DataFrame:
+    """Active clients whose next due falls in the 7 days after ``as_of``: (as_of, as_of + 7].
+
+    Definition: domain.md section 4 "Due next week"; next due = last visit day +
+    typical interval, from :func:`staff_view`. Columns: the contact columns,
+    last_service, last_visit, typical_interval_days, next_due, days_until_due,
+    safety_flag; soonest first.
+    """
+    view = staff_view(clients, visits, lists, settings, as_of=as_of)
+    today = _day(as_of)
+    due = view["next_due"]
+    active = clients["client_status"].eq("active")
+    keep = (active & (due > today) & (due <= today + pd.Timedelta(days=7))).fillna(False).astype(bool)
+    out = _contacts(clients).loc[keep]
+    services = last_service(visits, as_of)
+    out["last_service"] = out["client_id"].map(services) if not services.empty else None
+    out["last_visit"] = view.loc[keep, "last_visit"]
+    out["typical_interval_days"] = view.loc[keep, "typical_interval_days"].astype(float)
+    out["next_due"] = due.loc[keep]
+    out["days_until_due"] = (out["next_due"] - today).dt.days.astype("Int64")
+    out["safety_flag"] = safety_flag(clients).loc[keep]
+    return out.sort_values(["next_due", "client_id"]).reset_index(drop=True)
+
+
+def birthdays_ahead(
+    clients: pd.DataFrame,
+    *,
+    as_of: dt.date,
+    lead_days: int | None = None,
+    settings: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Active clients whose next birthday falls within the lead days after ``as_of``.
+
+    Definition: domain.md section 4 "Birthdays ahead", as the workbook's birthday
+    highlight: days to the next birthday in [0, lead] (0 = today). ``lead_days``
+    defaults to Settings ``birthday_lead_days`` (7: a gift one week before). Birth
+    dates or "MM-DD" texts; 29 February falls on 28 February in non-leap years.
+    Columns: the contact columns, birthday (the date of the next birthday),
+    days_until; soonest first.
+    """
+    if lead_days is None:
+        lead_days = int((settings or {}).get("birthday_lead_days", 7))
+    birth = _column(clients, "birth_date")
+    days = days_to_birthday(birth, as_of=as_of)
+    keep = (clients["client_status"].eq("active") & days.notna() & (days <= lead_days)).fillna(False).astype(bool)
+    out = _contacts(clients).loc[keep]
+    out["days_until"] = days.loc[keep].astype("Int64")
+    out["birthday"] = [as_of + dt.timedelta(days=int(d)) for d in days.loc[keep].tolist()]
+    out = out.loc[:, [*CONTACT_COLUMNS, "birthday", "days_until"]]
+    return out.sort_values(["days_until", "client_id"]).reset_index(drop=True)
+
+
+def _grouped(frame: pd.DataFrame, by: str | None, columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """Sums of boolean/count columns per ``by`` value (one row "all" when by is None)."""
+    data = pd.DataFrame(columns, index=frame.index)
+    if by is None:
+        total = data.sum().to_frame("all").T.astype("int64")
+        total.index.name = "group"
+        return total
+    if by not in frame:
+        raise KeyError(f"cannot group by {by!r}: no such column")
+    data[by] = frame[by]
+    return data.groupby(by, sort=True, dropna=False).sum().astype("int64")
+
+
+def _rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    return (numerator / denominator.where(denominator > 0)).astype(float)
+
+
+def rebooking_rate(
+    visits: pd.DataFrame,
+    appointments: pd.DataFrame,
+    *,
+    start: dt.date,
+    end: dt.date,
+    window: Literal["same_day", "24h"] = "same_day",
+    count_cancelled: bool = False,
+    by: str | None = None,
+) -> pd.DataFrame:
+    """Share of visit days in [start, end] rebooked (domain.md section 4 "Rebooking rate").
+
+    A visit day of client c on date d is **rebooked** when an appointment of c exists
+    scheduled after d (on a later date) and booked no later than the end of d
+    (``window="same_day"``, Phorest / Boulevard) or no later than the end of d + 1 day
+    (``window="24h"``, Kitomba; booking times are compared by date). Bookings made
+    before the visit count too. ``count_cancelled=True`` counts a booking later
+    cancelled (Boulevard); False (Phorest, default) does not. No-show and completed
+    bookings count. Appointments with no booking date cannot be judged and do not count.
+
+    ``by`` ("branch", "therapist", ...) groups by the visit's value; a visit day with
+    two therapists counts once for each. Returns visit_days, rebooked, rate (NaN
+    when there is no visit day); one row "all" when ``by`` is None.
+    """
+    if window not in {"same_day", "24h"}:
+        raise ValueError(f"window must be 'same_day' or '24h', not {window!r}")
+    rows = pd.DataFrame({"client_id": visits["client_id"], "d": _dates(visits["visit_date"])}, index=visits.index)
+    if by is not None:
+        rows[by] = _column(visits, by)
+    in_period = rows["client_id"].notna() & rows["d"].between(_day(start), _day(end))
+    days = rows.loc[in_period].drop_duplicates(["client_id", "d", *([by] if by is not None else [])])
+    appts = pd.DataFrame(
+        {
+            "client_id": appointments["client_id"],
+            "scheduled": _dates(appointments["scheduled_at"]),
+            "booked": _dates(appointments["booked_at"]),
+            "status": appointments["status"],
+        }
+    )
+    if not count_cancelled:
+        appts = appts.loc[appts["status"].ne("cancelled").fillna(True).astype(bool)]
+    appts = appts.dropna(subset=["client_id", "scheduled", "booked"])
+    slack = pd.Timedelta(days=0 if window == "same_day" else 1)
+    keys = days.loc[:, ["client_id", "d"]].drop_duplicates()
+    pairs = keys.merge(appts, on="client_id", how="inner")
+    hit = pairs.loc[(pairs["scheduled"] > pairs["d"]) & (pairs["booked"] <= pairs["d"] + slack)]
+    rebooked_keys = pd.MultiIndex.from_frame(hit.loc[:, ["client_id", "d"]].drop_duplicates())
+    flag = pd.MultiIndex.from_frame(days.loc[:, ["client_id", "d"]]).isin(rebooked_keys)
+    out = _grouped(
+        days,
+        by,
+        {"visit_days": pd.Series(1, index=days.index), "rebooked": pd.Series(flag, index=days.index).astype(int)},
+    )
+    out["rate"] = _rate(out["rebooked"], out["visit_days"])
+    return out
+
+
+def _scheduled_in(appointments: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
+    scheduled = _dates(appointments["scheduled_at"])
+    status = appointments["status"]
+    keep = scheduled.between(_day(start), _day(end)) & status.isin(APPOINTMENT_STATUSES)
+    return appointments.loc[keep.fillna(False).astype(bool)]
+
+
+def no_show_rate(appointments: pd.DataFrame, *, start: dt.date, end: dt.date, by: str | None = None) -> pd.DataFrame:
+    """No-show appointments / appointments scheduled in [start, end] that were not cancelled.
+
+    Definition: domain.md section 4 "No-show rate" (a cancellation is taken as made
+    in advance: the sheet does not record when). Denominator = booked, completed and
+    no-show appointments scheduled in the period; rows without a known status are
+    left out. ``by``: "client_id", "therapist" or "branch" (of the appointment).
+    Returns appointments, no_shows, rate (NaN when no appointment).
+    """
+    rows = _scheduled_in(appointments, start, end)
+    rows = rows.loc[rows["status"].ne("cancelled")]
+    out = _grouped(
+        rows,
+        by,
+        {"appointments": pd.Series(1, index=rows.index), "no_shows": rows["status"].eq("no_show").astype(int)},
+    )
+    out["rate"] = _rate(out["no_shows"], out["appointments"])
+    return out
+
+
+def cancellation_rate(
+    appointments: pd.DataFrame, *, start: dt.date, end: dt.date, by: str | None = None
+) -> pd.DataFrame:
+    """Cancelled appointments / all appointments scheduled in [start, end].
+
+    Definition: domain.md section 4 "Cancellation rate"; rows without a known status
+    are left out. ``by``: "client_id", "therapist" or "branch" (of the appointment).
+    Returns appointments, cancelled, rate (NaN when no appointment).
+    """
+    rows = _scheduled_in(appointments, start, end)
+    out = _grouped(
+        rows,
+        by,
+        {"appointments": pd.Series(1, index=rows.index), "cancelled": rows["status"].eq("cancelled").astype(int)},
+    )
+    out["rate"] = _rate(out["cancelled"], out["appointments"])
+    return out
+
+
+def open_complaints(feedback: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
+    """Unresolved complaints with their age in days (as_of - date), oldest first.
+
+    Definition: domain.md section 4 "Open complaints": Feedback of kind complaint,
+    not resolved (a blank ``resolved`` counts as open). Feedback dated after
+    ``as_of`` is not yet known and left out; undated complaints come last with no age.
+    """
+    when = _dates(feedback["date"])
+    resolved = feedback["resolved"].astype("boolean").fillna(False).astype(bool)
+    keep = (feedback["kind"].eq("complaint") & ~resolved & ~(when > _day(as_of))).fillna(False).astype(bool)
+    columns = [c for c in ("feedback_id", "date", "client_id", "branch", "owner", "text") if c in feedback]
+    out = feedback.loc[keep, columns].copy()
+    out["age_days"] = (_day(as_of) - when.loc[keep]).dt.days.astype("Int64")
+    out = out.sort_values("age_days", ascending=False, na_position="last", kind="stable")
+    return out.reset_index(drop=True)
+
+
+def _amounts(visits: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "client_id": visits["client_id"],
+            "d": _dates(visits["visit_date"]),
+            "paid": pd.to_numeric(visits["amount_paid"], errors="coerce").fillna(0.0).astype(float),
+        },
+        index=visits.index,
+    )
+
+
+def spend(
+    visits: pd.DataFrame,
+    *,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    by: str | None = None,
+) -> pd.DataFrame:
+    """Per client: total and mean amount paid in [start, end] and in the 365 days ending at ``as_of``.
+
+    Definition: domain.md section 4 "Spend". A visit is a Visits row; only visits on
+    or before ``as_of`` count (so the period is cut at ``as_of``); the last 365 days
+    are [as_of - 364, as_of]. Mean = total / visits (a blank amount paid counts as
+    0 paid). Columns: period_visits, period_total, period_mean, last_365_visits,
+    last_365_total, last_365_mean (NaN mean with no visit), indexed by client_id, or
+    by (``by``, client_id) when ``by`` ("branch", "therapist", ...) is given.
+    """
+    rows = _amounts(visits)
+    keys = ["client_id"] if by is None else [by, "client_id"]
+    if by is not None:
+        rows[by] = _column(visits, by)
+    today = _day(as_of)
+    rows = rows.loc[rows["client_id"].notna() & rows["d"].notna() & (rows["d"] <= today)]
+    in_period = rows["d"].between(_day(start), _day(end))
+    in_year = rows["d"] > today - pd.Timedelta(days=DAYS_IN_YEAR)
+    out = pd.DataFrame(index=pd.MultiIndex.from_frame(rows.loc[in_period | in_year, keys]).unique().sort_values())
+    if by is None:
+        out.index = out.index.get_level_values(0)
+    for name, mask in (("period", in_period), ("last_365", in_year)):
+        grouped = rows.loc[mask].groupby(keys if by is not None else "client_id")["paid"]
+        count = grouped.size().reindex(out.index, fill_value=0).astype("int64")
+        total = grouped.sum().reindex(out.index, fill_value=0.0).astype(float)
+        out[f"{name}_visits"] = count
+        out[f"{name}_total"] = total
+        out[f"{name}_mean"] = _rate(total, count)
+    return out
+
+
+def average_visit_value(visits: pd.DataFrame, *, start: dt.date, end: dt.date) -> float:
+    """Amount paid / visits in [start, end] (domain.md section 4 "average visit value").
+
+    A visit is a Visits row (two treatments on one day are two visits); a blank
+    amount paid counts as 0. NaN when the period holds no visit.
+
+    >>> v = pd.DataFrame({"client_id": ["C1", "C1", "C2"], "amount_paid": [30.0, 50.0, 40.0],
+    ...                   "visit_date": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-02-01"])})
+    >>> average_visit_value(v, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31))
+    40.0
+    """
+    rows = _amounts(visits)
+    rows = rows.loc[rows["client_id"].notna() & rows["d"].between(_day(start), _day(end))]
+    if rows.empty:
+        return float(np.nan)
+    return float(rows["paid"].sum() / len(rows))
