@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from sheetkit.build.defaults import default_lists, default_settings
 from sheetkit.build.layout import column_index, column_letter, plan_layout
 from sheetkit.errors import SheetNotFoundError, TemplateMismatchError, WorkbookNotFoundError
 from sheetkit.frames import WorkbookData, row_of
@@ -192,8 +193,6 @@ class _Reader:
 
     # ------------------------------------------------------------ settings, lists
     def _settings(self, name: str | None) -> tuple[dict[str, Any], list[Issue]]:
-        from sheetkit.build.defaults import default_settings  # noqa: PLC0415 - avoids importing the writer stack
-
         values = default_settings(self.template, self.labels)
         if name is None:
             return values, []
@@ -265,8 +264,6 @@ class _Reader:
         return values, issues
 
     def _lists(self, name: str | None) -> dict[str, pd.DataFrame]:
-        from sheetkit.build.defaults import default_lists  # noqa: PLC0415
-
         if name is None:
             return default_lists(self.template, self.labels)
         raw = self.raw.sheet(name)
