@@ -1,0 +1,223 @@
+"""The weekly report: KPIs equal the analytics, xlsx and HTML outputs are safe and complete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sheetkit as sk
+from sheetkit.analytics import (
+    average_visit_value,
+    call_list,
+    cancellation_rate,
+    no_show_rate,
+    rebooking_rate,
+    return_within,
+    spend,
+)
+from sheetkit.issues import ValidationResult
+from sheetkit.report import WeeklyReport, build_report, write_report_html, write_report_xlsx
+from sheetkit.report.content import HEALTH_COLUMNS, iso_week
+
+AS_OF = dt.date(2026, 11, 22)
+EVIL = "<script>alert(1)</script> Eve"
+
+
+@pytest.fixture(scope="module")
+def data() -> sk.WorkbookData:
+    data = sk.generate_demo(clients=150, seed=3, as_of=AS_OF)
+    # A lapsed client whose name is markup; the name must stay text everywhere.
+    lapsed = call_list(data.clients, data.visits, data.lists, data.settings, as_of=AS_OF)
+    assert not lapsed.empty
+    row = data.clients.index[data.clients["client_id"].eq(lapsed.loc[0, "client_id"])][0]
+    data.clients.loc[row, "full_name"] = EVIL
+    data.clients.loc[row, "allergies"] = "zz-secret-allergen"
+    return data
+
+
+@pytest.fixture(scope="module")
+def report(data: sk.WorkbookData) -> WeeklyReport:
+    return build_report(ValidationResult(frames=data), as_of=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def outputs(report: WeeklyReport, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("report")
+    xlsx = write_report_xlsx(report, folder / "weekly.xlsx", locale="en")
+    page = write_report_html(report, folder / "weekly.html", locale="en")
+    return xlsx, page
+
+
+def _xlsx_strings(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return "\n".join(
+            z.read(name).decode("utf-8")
+            for name in z.namelist()
+            if name == "xl/sharedStrings.xml" or name.startswith("xl/worksheets/sheet")
+        )
+
+
+def _same(a: float | None, b: object) -> bool:
+    if a is None:
+        return b is None or (isinstance(b, float) and math.isnan(b))
+    return math.isclose(a, float(b))  # type: ignore[arg-type]
+
+
+def test_period_is_iso_week(report: WeeklyReport) -> None:
+    assert iso_week(AS_OF) == (dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    assert report.period.label == "2026-W47"
+    assert [p.label for p in report.periods] == ["2026-W47", "2026-W46", "2025-W47"]
+
+
+def test_kpis_equal_analytics(report: WeeklyReport, data: sk.WorkbookData) -> None:
+    start, end = report.period.start, report.period.end
+    kpi = {k.key: k.this_week for k in report.kpis}
+    spent = spend(data.visits, start=start, end=end, as_of=AS_OF)
+    rebook = rebooking_rate(data.visits, data.appointments, start=start, end=end)
+    assert _same(kpi["visits"], spent["period_visits"].sum())
+    assert _same(kpi["revenue"], spent["period_total"].sum())
+    assert _same(kpi["clients"], (spent["period_visits"] > 0).sum())
+    assert _same(kpi["visit_days"], rebook["visit_days"].iloc[0])
+    assert _same(kpi["rebooking_rate"], rebook["rate"].iloc[0])
+    assert _same(kpi["average_visit_value"], average_visit_value(data.visits, start=start, end=end))
+    assert _same(kpi["no_show_rate"], no_show_rate(data.appointments, start=start, end=end)["rate"].iloc[0])
+    assert _same(kpi["cancellation_rate"], cancellation_rate(data.appointments, start=start, end=end)["rate"].iloc[0])
+    assert kpi["visits"] is not None
+    assert kpi["visits"] > 0
+    # This week's return-within-90 cannot be judged yet: censored, shown as None, never 0.
+    assert kpi["return_within"] is None
+    year = report.periods[2]
+    back = return_within(data.visits, start=year.start, end=year.end, days=90, as_of=AS_OF)
+    assert _same(next(k.last_year for k in report.kpis if k.key == "return_within"), back["rate"].iloc[0])
+
+
+def test_trend_cohorts_therapists_actions(report: WeeklyReport, data: sk.WorkbookData) -> None:
+    assert len(report.trend) == 26
+    assert report.trend[-1].week == "2026-W47"
+    assert report.trend[-1].visits == next(k.this_week for k in report.kpis if k.key == "visits")
+    assert 0 < len(report.cohorts.cohorts) <= 12
+    assert all(row[0] == 1.0 for row in report.cohorts.shares)
+    assert report.therapists
+    assert all(r.satisfaction is None or 1 <= r.satisfaction <= 5 for r in report.therapists)
+    keys = [a.key for a in report.actions]
+    assert keys == ["lapsed", "at_risk", "due_next_week", "birthdays", "open_complaints"]
+    lapsed = call_list(data.clients, data.visits, data.lists, data.settings, as_of=AS_OF)
+    assert report.actions[0].rows["client_id"].tolist() == lapsed["client_id"].tolist()
+    for action in report.actions:
+        assert not HEALTH_COLUMNS & set(action.rows.columns)
+
+
+def test_xlsx_sheets_and_charts(outputs: tuple[Path, Path]) -> None:
+    xlsx, _ = outputs
+    with zipfile.ZipFile(xlsx) as z:
+        charts = [n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+        workbook = z.read("xl/workbook.xml").decode("utf-8")
+    assert len(charts) >= 2
+    names = re.findall(r'<sheet name="([^"]+)"', workbook)
+    for sheet in ("Summary", "Cohorts", "Lapsed", "At risk", "Due next week", "Birthdays", "Open complaints"):
+        assert sheet in names
+    assert "Data quality" in names
+    with zipfile.ZipFile(xlsx) as z:
+        cohort_sheet = z.read(f"xl/worksheets/sheet{names.index('Cohorts') + 1}.xml").decode("utf-8")
+    assert 'type="colorScale"' in cohort_sheet
+
+
+def test_no_health_data_anywhere(outputs: tuple[Path, Path], data: sk.WorkbookData) -> None:
+    xlsx, page = outputs
+    texts = {"xlsx": _xlsx_strings(xlsx), "html": page.read_text(encoding="utf-8")}
+    labels = sk.load_template().labels("en")
+    headers = {labels.header(s, c) for s in ("clients", "visits") for c in HEALTH_COLUMNS if c in labels.columns[s]}
+    allergies = {a for a in data.clients["allergies"].dropna().astype(str) if a.strip().lower() not in {"none", ""}}
+    medications = set(data.clients["medications"].dropna().astype(str))
+    assert "zz-secret-allergen" in allergies
+    for where, text in texts.items():
+        for secret in headers | allergies | medications:
+            assert f">{secret}<" not in text, (where, secret)
+        assert "zz-secret-allergen" not in text, where
+
+
+def test_html_is_self_contained(outputs: tuple[Path, Path]) -> None:
+    _, page = outputs
+    text = page.read_text(encoding="utf-8")
+    assert "http" not in text.lower()
+    assert not re.search(r"<script|<link|<img|<iframe|@import|url\(", text, re.IGNORECASE)
+    assert text.count("<svg") >= 3
+
+
+def test_client_text_is_escaped_and_stored_as_string(outputs: tuple[Path, Path]) -> None:
+    xlsx, page = outputs
+    text = page.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Eve" in text
+    assert "<script>" not in text
+    with zipfile.ZipFile(xlsx) as z:
+        shared = z.read("xl/sharedStrings.xml").decode("utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Eve" in shared
+
+
+def test_choice_values_use_locale_labels(report: WeeklyReport, tmp_path: Path) -> None:
+    page = write_report_html(report, tmp_path / "it.html", locale="it")
+    labels = sk.load_template().labels("it")
+    text = page.read_text(encoding="utf-8")
+    assert f">{labels.choice_label('follow_up', 'lapsed')}<" in text
+    channels = report.actions[0].rows["preferred_channel"].dropna()
+    assert f">{labels.choice_label('channel', str(channels.iloc[0]))}<" in text
+    assert f">{labels.header('clients', 'full_name')}<" in text
+    xlsx = write_report_xlsx(report, tmp_path / "it.xlsx", locale="it")
+    assert labels.choice_label("follow_up", "lapsed") in _xlsx_strings(xlsx)
+
+
+def test_data_quality_lists_issues_without_health_values(tmp_path: Path) -> None:
+    data = sk.generate_demo(clients=30, seed=5, as_of=AS_OF)
+    book = sk.write_excel(tmp_path / "salon.xlsx", data)
+    result = sk.validate(book, as_of=AS_OF)
+    issue = sk.Issue(
+        code="control-characters",
+        severity="warning",
+        sheet="Clients",
+        row=2,
+        column="Allergies",
+        cell="V2",
+        value="peanut\x07",
+        message="Allergies: 'peanut\x07' has control characters",
+        message_en="Allergies: 'peanut\x07' has control characters",
+        sheet_key="clients",
+        column_key="allergies",
+    )
+    result.issues.append(issue)
+    report = build_report(result, as_of=AS_OF)
+    assert len(report.issues) == len(result.issues)
+    assert all("peanut" not in (i.value or "") + i.message for i in report.issues)
+    xlsx = write_report_xlsx(report, tmp_path / "weekly.xlsx", locale=result.locale)
+    page = write_report_html(report, tmp_path / "weekly.html", locale=result.locale)
+    assert "control-characters" in _xlsx_strings(xlsx)
+    assert "control-characters" in page.read_text(encoding="utf-8")
+    assert "peanut" not in _xlsx_strings(xlsx) + page.read_text(encoding="utf-8")
+
+
+def test_atomic_write_leaves_no_temp_files(report: WeeklyReport, tmp_path: Path) -> None:
+    write_report_xlsx(report, tmp_path / "a.xlsx", locale="en")
+    write_report_xlsx(report, tmp_path / "a.xlsx", locale="en")
+    write_report_html(report, tmp_path / "a.html", locale="en")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "a.xlsx"]
+
+
+@pytest.mark.office
+def test_summary_renders_to_png(outputs: tuple[Path, Path], tmp_path: Path) -> None:
+    from tests.office import render_png
+
+    pngs = render_png(outputs[0], tmp_path, last_page=1)
+    assert pngs
+    assert pngs[0].suffix == ".png"
+    assert pngs[0].stat().st_size > 1000
+
+
+def test_frames_are_not_modified(data: sk.WorkbookData) -> None:
+    before = data.clients.copy()
+    build_report(ValidationResult(frames=data), as_of=AS_OF)
+    pd.testing.assert_frame_equal(data.clients, before)
