@@ -1,5 +1,5 @@
 # Two entry points on a fresh machine (see README):
-#   make demo   build a demo salon workbook and its follow-up summary
+#   make demo   build a demo salon workbook, check it, write its weekly report
 #   make test   lint, type-check and run the test-suite (installs LibreOffice if missing)
 VENV   ?= .venv
 PYTHON ?= python3
@@ -22,6 +22,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 demo: $(VENV)/.installed
 	mkdir -p demo
 	$(BIN)/sheetkit demo demo/salon.xlsx --force
+	$(BIN)/sheetkit check demo/salon.xlsx --limit 20
+	$(BIN)/sheetkit report demo/salon.xlsx --out demo/weekly.xlsx --html demo/weekly.html
 
 system-deps:
 	sh scripts/install-system-deps.sh

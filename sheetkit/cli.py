@@ -21,6 +21,7 @@ from sheetkit.build import new_workbook
 from sheetkit.demo import write_demo
 from sheetkit.errors import SheetkitError, UsageError
 from sheetkit.issues import ValidationResult
+from sheetkit.report import weekly_report
 from sheetkit.template import load_template
 from sheetkit.validate import validate
 
@@ -140,6 +141,34 @@ def _print_result(result: ValidationResult, limit: int) -> None:
     warnings = len(result.issues) - errors
     verdict = "[bold red]needs fixing[/bold red]" if errors else "[bold green]valid[/bold green]"
     console.print(f"{errors} errors, {warnings} warnings: {verdict}")
+
+
+@app.command()
+def report(
+    book: Annotated[Path, typer.Argument(help="Workbook to report on (.xlsx, .xls or .ods).")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Report on the ISO week containing this day (default today).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Report workbook (default BOOK-weekly.xlsx).")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Validate a workbook and write the manager's weekly report.
+
+    Example: sheetkit report salon.xlsx --out weekly.xlsx --html weekly.html
+    """
+    with console.status("Reading, checking and reporting...", spinner="dots"):
+        summary = weekly_report(book, as_of=_as_of(as_of), out=out, html=html)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    console.print(f"Weekly report written to [bold]{summary['report']}[/bold]")
+    if summary["html"]:
+        console.print(f"HTML version for email: [bold]{summary['html']}[/bold]")
+    actions = ", ".join(f"{n} {key.replace('_', ' ')}" for key, n in summary["actions"].items())
+    console.print(f"Action lists: {actions}")
+    if summary["issues"]:
+        console.print(f"{summary['issues']} data-quality issues are listed in the report (sheetkit check shows them).")
 
 
 def version_callback(value: bool) -> None:

@@ -90,3 +90,21 @@ def test_usage_errors_and_help_through_the_console_script() -> None:
     assert helped.returncode == 0
     for command in ("new", "demo"):
         assert command in helped.stdout
+
+
+def test_report_json_equals_the_library_result(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = tmp_path / "salon.xlsx"
+    sk.write_demo(book, clients=60, seed=2, as_of=dt.date(2026, 11, 22))
+    out, page = tmp_path / "weekly.xlsx", tmp_path / "weekly.html"
+    args = ["report", str(book), "--as-of", "2026-11-22", "--out", str(out), "--html", str(page), "--json"]
+    assert main(args) == 0
+    printed = json.loads(capsys.readouterr().out)
+    from sheetkit.report import weekly_report
+
+    again = weekly_report(book, as_of=dt.date(2026, 11, 22), out=tmp_path / "again.xlsx")
+    assert printed["actions"] == again["actions"]
+    assert printed["valid"] is True
+    assert out.is_file()
+    assert page.is_file()
+    assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Summary"

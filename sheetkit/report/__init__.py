@@ -8,8 +8,37 @@ headers use the workbook's locale labels.
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
 from sheetkit.report.content import WeeklyReport, build_report
 from sheetkit.report.excel import write_report_xlsx
 from sheetkit.report.html import write_report_html
+from sheetkit.validate import validate
 
-__all__ = ["WeeklyReport", "build_report", "write_report_html", "write_report_xlsx"]
+__all__ = ["WeeklyReport", "build_report", "weekly_report", "write_report_html", "write_report_xlsx"]
+
+
+def weekly_report(
+    book: Path | str, *, as_of: dt.date, out: Path | str | None = None, html: Path | str | None = None
+) -> dict[str, Any]:
+    """Validate a workbook, then write its weekly report; return where it went and what it found.
+
+    ``out`` defaults to ``<book>-weekly.xlsx`` beside the workbook. The staff
+    workbook itself is only read, never modified.
+    """
+    source = Path(book)
+    result = validate(source, as_of=as_of)
+    report = build_report(result, as_of=as_of)
+    xlsx = write_report_xlsx(report, out or source.with_name(f"{source.stem}-weekly.xlsx"), locale=result.locale)
+    html_path = write_report_html(report, html, locale=result.locale) if html is not None else None
+    return {
+        "workbook": str(source),
+        "as_of": as_of.isoformat(),
+        "report": str(xlsx),
+        "html": None if html_path is None else str(html_path),
+        "valid": result.valid,
+        "issues": len(result.issues),
+        "actions": {action.key: len(action.rows) for action in report.actions},
+    }
