@@ -2,6 +2,7 @@
 
 Real LibreOffice (headless) opens the workbook, recalculates it and prints the
 Clients sheet to PDF; pdftoppm turns the page into a PNG, cropped to the table.
+The weekly report's first page (KPIs and charts) is rendered the same way.
 
 Usage: python scripts/render_readme_images.py [--as-of 2026-11-22]
 """
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sheetkit.demo import write_demo  # noqa: E402
+from sheetkit.report import weekly_report  # noqa: E402
 from tests import office  # noqa: E402
 from tests.printview import clients_print_copy  # noqa: E402
 
@@ -47,6 +49,13 @@ def main() -> None:
         (page,) = office.render_png(printable, folder / "png", dpi=150, last_page=1)
         target = out / "clients-demo.png"
         target.write_bytes(page.read_bytes())
+        crop(target)
+        print(target)
+        as_of = dt.date.fromisoformat(args.as_of)
+        summary = weekly_report(book, as_of=as_of, out=folder / "weekly.xlsx")
+        (first,) = office.render_png(Path(summary["report"]), folder / "weekly-png", dpi=110, last_page=1)
+        target = out / "weekly-summary.png"
+        target.write_bytes(first.read_bytes())
         crop(target)
         print(target)
 
