@@ -183,6 +183,8 @@ class Labels:
     messages: Mapping[str, str]
     #: Issue message templates by issue code (see sheetkit.issues.CODES).
     issues: Mapping[str, str] = field(default_factory=dict)
+    #: Report-only labels of the weekly report (sheet names, titles, KPI labels), by snake_case key.
+    report: Mapping[str, str] = field(default_factory=dict)
 
     def sheet_name(self, sheet: str) -> str:
         """Tab name of a sheet in this locale."""
@@ -361,12 +363,14 @@ class _TemplateLoader:
             path=self.folder,
             _labels=labels,
         )
-        # The default locale is loaded first; every other locale must have its issue messages.
+        # The default locale is loaded first; every other locale must have its issue messages
+        # and its report labels.
         labels[default_locale] = _LabelsLoader(self, template, default_locale, None).load()
         codes = list(labels[default_locale].issues)
+        report_keys = list(labels[default_locale].report)
         for locale in locales:
             if locale != default_locale:
-                labels[locale] = _LabelsLoader(self, template, locale, codes).load()
+                labels[locale] = _LabelsLoader(self, template, locale, codes, report_keys).load()
         return template
 
     def _choice_lists(self, raw: Any) -> dict[str, tuple[str, ...]]:
@@ -502,11 +506,17 @@ class _TemplateLoader:
 
 class _LabelsLoader:
     def __init__(
-        self, parent: _TemplateLoader, template: Template, locale: str, reference_issue_codes: list[str] | None
+        self,
+        parent: _TemplateLoader,
+        template: Template,
+        locale: str,
+        reference_issue_codes: list[str] | None,
+        reference_report_keys: list[str] | None = None,
     ) -> None:
         self.template = template
         self.locale = locale
         self.reference_issue_codes = reference_issue_codes
+        self.reference_report_keys = reference_report_keys
         self.file = parent.folder / "locales" / f"{locale}.yaml"
         self.raw = parent.read_yaml(self.file)
 
@@ -634,6 +644,7 @@ class _LabelsLoader:
             missing = sorted(set(self.reference_issue_codes) - set(issues))
             if missing:
                 raise self.fail(f"no issue messages for {missing}")
+        report = self._report()
 
         def scalar(key: str) -> str:
             return self.text(self.raw, key, limit=MAX_HEADER, where=key)
@@ -659,7 +670,34 @@ class _LabelsLoader:
             about=about,
             messages=messages,
             issues=issues,
+            report=report,
         )
+
+    def _report(self) -> dict[str, str]:
+        """The ``report:`` section: report-only labels, the same keys in every locale."""
+        raw = self.section("report")
+        report: dict[str, str] = {}
+        for key in raw:
+            name = str(key)
+            if not KEY_RE.match(name):
+                raise self.fail(f"report label key {name!r} is not snake_case ASCII")
+            report[name] = self.text(raw, key, limit=MAX_HELP, where=f"report.{name}")
+        if self.reference_report_keys is not None:
+            missing = sorted(set(self.reference_report_keys) - set(report))
+            if missing:
+                raise self.fail(f"no report labels for {missing}")
+            extra = sorted(set(report) - set(self.reference_report_keys))
+            if extra:
+                raise self.fail(f"report labels not in the default locale: {extra}")
+        sheets = {k: v for k, v in report.items() if k.startswith("sheet_")}
+        for key, name in sheets.items():
+            if len(name) > MAX_SHEET_NAME:
+                raise self.fail(f"report.{key} is {len(name)} characters; the limit is {MAX_SHEET_NAME}")
+            if FORBIDDEN_SHEET_CHARS.search(name):
+                raise self.fail(f"report sheet name {name!r} contains a character spreadsheets forbid")
+        if len({n.casefold() for n in sheets.values()}) != len(sheets):
+            raise self.fail("two report sheets share one name")
+        return report
 
     def _decimal_separator(self) -> str:
         value = self.raw.get("decimal_separator", ".")

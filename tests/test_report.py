@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 import sheetkit as sk
 from sheetkit.analytics import (
@@ -21,6 +23,7 @@ from sheetkit.analytics import (
     return_within,
     spend,
 )
+from sheetkit.errors import TemplateError
 from sheetkit.issues import ValidationResult
 from sheetkit.report import WeeklyReport, build_report, write_report_html, write_report_xlsx
 from sheetkit.report.content import HEALTH_COLUMNS, iso_week
@@ -120,11 +123,14 @@ def test_xlsx_sheets_and_charts(outputs: tuple[Path, Path]) -> None:
         workbook = z.read("xl/workbook.xml").decode("utf-8")
     assert len(charts) >= 2
     names = re.findall(r'<sheet name="([^"]+)"', workbook)
-    for sheet in ("Summary", "Cohorts", "Lapsed", "At risk", "Due next week", "Birthdays", "Open complaints"):
-        assert sheet in names
-    assert "Data quality" in names
+    report = sk.load_template().labels("en").report
+    keys = ("summary", "cohorts", "lapsed", "at_risk", "due_next_week", "birthdays", "open_complaints")
+    for key in keys:
+        assert report[f"sheet_{key}"] in names
+    assert report["sheet_data_quality"] in names
+    assert names[0] == report["sheet_summary"]
     with zipfile.ZipFile(xlsx) as z:
-        cohort_sheet = z.read(f"xl/worksheets/sheet{names.index('Cohorts') + 1}.xml").decode("utf-8")
+        cohort_sheet = z.read(f"xl/worksheets/sheet{names.index(report['sheet_cohorts']) + 1}.xml").decode("utf-8")
     assert 'type="colorScale"' in cohort_sheet
 
 
@@ -170,6 +176,47 @@ def test_choice_values_use_locale_labels(report: WeeklyReport, tmp_path: Path) -
     assert f">{labels.header('clients', 'full_name')}<" in text
     xlsx = write_report_xlsx(report, tmp_path / "it.xlsx", locale="it")
     assert labels.choice_label("follow_up", "lapsed") in _xlsx_strings(xlsx)
+
+
+@pytest.mark.parametrize("locale", ["it", "zh-CN"])
+def test_report_is_localized(report: WeeklyReport, tmp_path: Path, locale: str) -> None:
+    labels = sk.load_template().labels(locale)
+    english = sk.load_template().labels("en").report
+    summary = labels.report["sheet_summary"]
+    assert summary != english["sheet_summary"]
+    kpi_labels = [labels.report[f"kpi_{k.key}"].format(days=report.return_days) for k in report.kpis]
+    assert "Summary" not in kpi_labels
+
+    xlsx = write_report_xlsx(report, tmp_path / f"{locale}.xlsx", locale=locale)
+    with zipfile.ZipFile(xlsx) as z:
+        workbook = z.read("xl/workbook.xml").decode("utf-8")
+    names = re.findall(r'<sheet name="([^"]+)"', workbook)
+    assert names[0] == summary
+    assert "Summary" not in names
+    assert len(names) == len(set(names)) == 9
+    strings = _xlsx_strings(xlsx)
+    for text in kpi_labels:
+        assert text in strings, text
+    assert english["kpi_visit_days"] not in strings
+
+    page = write_report_html(report, tmp_path / f"{locale}.html", locale=locale).read_text(encoding="utf-8")
+    assert f'<html lang="{locale}">' in page
+    for text in kpi_labels:
+        assert f"<td>{text}</td>" in page, text
+    assert f"<h1>{labels.report['title'].format(week=report.period.label)}</h1>" in page
+    assert f">{english['kpi_visit_days']}<" not in page
+    assert f">{english['key_figures']}<" not in page
+
+
+def test_report_labels_must_match_the_default_locale(tmp_path: Path) -> None:
+    folder = tmp_path / "template"
+    shutil.copytree(sk.load_template().path, folder)
+    path = folder / "locales" / "vi.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["report"]["sheet_summary"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(TemplateError, match=r"vi\.yaml.*sheet_summary"):
+        sk.load_template(folder)
 
 
 def test_data_quality_lists_issues_without_health_values(tmp_path: Path) -> None:

@@ -1,9 +1,9 @@
 """The manager's weekly report: KPIs, charts and action lists, as .xlsx and as self-contained HTML.
 
 :func:`build_report` computes the content once (:mod:`sheetkit.report.content`);
-:func:`write_report_xlsx` and :func:`write_report_html` render it. Report-only
-titles are in English in this first version; choice values and client column
-headers use the workbook's locale labels.
+:func:`write_report_xlsx` and :func:`write_report_html` render it in a locale:
+report-only titles come from the ``report:`` section of the template's locale
+files; choice values and client column headers use the workbook's locale labels.
 """
 
 from __future__ import annotations

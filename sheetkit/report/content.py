@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -47,6 +48,7 @@ from sheetkit.analytics import (
     return_within,
     spend,
 )
+from sheetkit.errors import UnknownLocaleError
 from sheetkit.issues import Issue, ValidationResult
 from sheetkit.template import Labels, load_template
 
@@ -59,10 +61,16 @@ __all__ = [
     "TherapistRow",
     "TrendPoint",
     "WeeklyReport",
+    "action_description",
+    "action_title",
     "build_report",
     "display_value",
     "header_label",
     "iso_week",
+    "kpi_label",
+    "report_labels",
+    "report_title",
+    "therapist_period_label",
 ]
 
 TREND_WEEKS: Final = 26
@@ -76,26 +84,6 @@ HEALTH_COLUMNS: Final = frozenset(
 
 #: Report columns whose values are keys of a fixed choice list, shown with the locale's labels.
 CHOICE_COLUMNS: Final = {"preferred_channel": "channel", "follow_up": "follow_up"}
-
-#: English headers of computed report columns (report-only titles, first version).
-REPORT_HEADERS: Final = {
-    "last_service": "Last service",
-    "last_visit": "Last visit",
-    "days_since_last_visit": "Days since last visit",
-    "typical_interval_days": "Typical interval (days)",
-    "next_due": "Next due",
-    "days_overdue": "Days overdue",
-    "days_until_due": "Days until due",
-    "safety_flag": "Safety flag",
-    "follow_up": "Follow-up",
-    "birthday": "Birthday",
-    "days_until": "Days until",
-    "feedback_id": "Feedback",
-    "date": "Date",
-    "owner": "Owner",
-    "text": "Complaint",
-    "age_days": "Age (days)",
-}
 
 
 @dataclass(frozen=True)
@@ -157,6 +145,8 @@ class ActionList:
     title: str
     description: str
     rows: pd.DataFrame
+    #: Placeholder values of the localized description (e.g. ``days`` for birthdays).
+    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -184,8 +174,8 @@ class WeeklyReport:
 
     @property
     def title(self) -> str:
-        """Report title, e.g. "Weekly report 2026-W47"."""
-        return f"Weekly report {self.period.label}"
+        """Report title in the report's locale, e.g. "Weekly report 2026-W47"."""
+        return report_title(report_labels(self.locale), self)
 
 
 def iso_week(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -245,19 +235,19 @@ def _kpis_for(result: ValidationResult, period: Period, as_of: dt.date, return_d
     }
 
 
-def _kpi_defs(return_days: int) -> list[tuple[str, str, str]]:
-    return [
-        ("visits", "Visits", "count"),
-        ("visit_days", "Visit days", "count"),
-        ("clients", "Clients", "count"),
-        ("new_clients", "New clients", "count"),
-        ("revenue", "Revenue", "money"),
-        ("average_visit_value", "Average visit value", "money"),
-        ("rebooking_rate", "Rebooking rate (same day)", "rate"),
-        ("no_show_rate", "No-show rate", "rate"),
-        ("cancellation_rate", "Cancellation rate", "rate"),
-        ("return_within", f"Return within {return_days} days", "rate"),
-    ]
+#: KPI keys and kinds, in report order; labels are ``report.kpi_<key>`` in the locale files.
+KPI_KINDS: Final = (
+    ("visits", "count"),
+    ("visit_days", "count"),
+    ("clients", "count"),
+    ("new_clients", "count"),
+    ("revenue", "money"),
+    ("average_visit_value", "money"),
+    ("rebooking_rate", "rate"),
+    ("no_show_rate", "rate"),
+    ("cancellation_rate", "rate"),
+    ("return_within", "rate"),
+)
 
 
 def _trend(result: ValidationResult, as_of: dt.date) -> list[TrendPoint]:
@@ -308,7 +298,13 @@ def _therapists(result: ValidationResult, period: Period, as_of: dt.date) -> lis
     return sorted(rows, key=lambda r: (-r.visits, r.therapist))
 
 
-def _actions(result: ValidationResult, as_of: dt.date) -> list[ActionList]:
+def _action(labels: Labels, key: str, rows: pd.DataFrame, **values: Any) -> ActionList:
+    title = labels.report[f"action_{key}_title"]
+    description = labels.report[f"action_{key}_description"].format(**values)
+    return ActionList(key, title, description, rows, values)
+
+
+def _actions(result: ValidationResult, as_of: dt.date, labels: Labels) -> list[ActionList]:
     data = result.frames
     args = (data.clients, data.visits, data.lists, data.settings)
     call_columns = [
@@ -334,34 +330,19 @@ def _actions(result: ValidationResult, as_of: dt.date) -> list[ActionList]:
     complaints.insert(3, "full_name", complaints["client_id"].map(names))
     lead = int(data.settings.get("birthday_lead_days", 7))
     return [
-        ActionList(
-            "lapsed",
-            "Lapsed clients to call back",
-            "Active clients past their lapse threshold, most overdue first.",
-            lapsed.loc[:, call_columns],
-        ),
-        ActionList(
-            "at_risk",
-            "At risk",
-            "Active clients overdue for their next visit but not lapsed.",
-            at_risk.loc[:, call_columns],
-        ),
-        ActionList(
-            "due_next_week",
-            "Due next week",
-            "Next due date in the 7 days after the report date.",
-            due.loc[:, due_columns],
-        ),
-        ActionList("birthdays", "Birthdays", f"Birthdays in the next {lead} days.", birthdays),
-        ActionList("open_complaints", "Open complaints", "Unresolved complaints, oldest first.", complaints),
+        _action(labels, "lapsed", lapsed.loc[:, call_columns]),
+        _action(labels, "at_risk", at_risk.loc[:, call_columns]),
+        _action(labels, "due_next_week", due.loc[:, due_columns]),
+        _action(labels, "birthdays", birthdays, days=lead),
+        _action(labels, "open_complaints", complaints),
     ]
 
 
-def _safe_issue(issue: Issue) -> Issue:
+def _safe_issue(issue: Issue, labels: Labels) -> Issue:
     """The Issue without the offending value when it sits in a health column."""
     if issue.column_key not in HEALTH_COLUMNS or not issue.value:
         return issue
-    hidden = "(hidden: health data)"
+    hidden = labels.report["hidden_health"]
     return Issue(
         code=issue.code,
         severity=issue.severity,
@@ -378,7 +359,11 @@ def _safe_issue(issue: Issue) -> Issue:
 
 
 def build_report(result: ValidationResult, *, as_of: dt.date) -> WeeklyReport:
-    """Compute the weekly report of the ISO week containing ``as_of``."""
+    """Compute the weekly report of the ISO week containing ``as_of``.
+
+    Titles are in the locale of ``result``; the writers re-label them in the locale they write.
+    """
+    labels = report_labels(result.locale)
     settings = result.frames.settings
     return_days = int(settings.get("return_window_days", 90))
     monday, _ = iso_week(as_of)
@@ -389,11 +374,20 @@ def build_report(result: ValidationResult, *, as_of: dt.date) -> WeeklyReport:
     )
     values = [_kpis_for(result, p, as_of, return_days) for p in periods]
     kpis = [
-        Kpi(key, label, kind, values[0].get(key), values[1].get(key), values[2].get(key))
-        for key, label, kind in _kpi_defs(return_days)
+        Kpi(
+            key,
+            _kpi_text(labels, key, return_days),
+            kind,
+            values[0].get(key),
+            values[1].get(key),
+            values[2].get(key),
+        )
+        for key, kind in KPI_KINDS
     ]
     therapist_period = Period(
-        f"{_week_label(monday - dt.timedelta(weeks=THERAPIST_WEEKS - 1))} to {periods[0].label}",
+        labels.report["week_range"].format(
+            start=_week_label(monday - dt.timedelta(weeks=THERAPIST_WEEKS - 1)), end=periods[0].label
+        ),
         monday - dt.timedelta(weeks=THERAPIST_WEEKS - 1),
         periods[0].end,
     )
@@ -409,19 +403,58 @@ def build_report(result: ValidationResult, *, as_of: dt.date) -> WeeklyReport:
         cohorts=_cohorts(result, as_of),
         therapist_period=therapist_period,
         therapists=_therapists(result, therapist_period, as_of),
-        actions=_actions(result, as_of),
-        issues=[_safe_issue(i) for i in result.issues],
+        actions=_actions(result, as_of, labels),
+        issues=[_safe_issue(i, labels) for i in result.issues],
     )
 
 
 # --------------------------------------------------------------------------- display helpers for the writers
 
 
+def report_labels(locale: str | None) -> Labels:
+    """Labels of ``locale`` in the canonical template, or of its default locale when unknown."""
+    template = load_template()
+    try:
+        return template.labels(locale)
+    except UnknownLocaleError:
+        return template.labels()
+
+
+def _kpi_text(labels: Labels, key: str, return_days: int) -> str:
+    return labels.report[f"kpi_{key}"].format(days=return_days)
+
+
+def kpi_label(labels: Labels, kpi: Kpi, report: WeeklyReport) -> str:
+    """Label of a KPI row in the locale of ``labels``."""
+    return _kpi_text(labels, kpi.key, report.return_days)
+
+
+def action_title(labels: Labels, action: ActionList) -> str:
+    """Title of an action list in the locale of ``labels``."""
+    return labels.report[f"action_{action.key}_title"]
+
+
+def action_description(labels: Labels, action: ActionList) -> str:
+    """Description of an action list in the locale of ``labels``."""
+    return labels.report[f"action_{action.key}_description"].format(**action.values)
+
+
+def report_title(labels: Labels, report: WeeklyReport) -> str:
+    """Report title in the locale of ``labels``, e.g. "Weekly report 2026-W47"."""
+    return labels.report["title"].format(week=report.period.label)
+
+
+def therapist_period_label(labels: Labels, report: WeeklyReport) -> str:
+    """The therapist period ("2026-W44 to 2026-W47") in the locale of ``labels``."""
+    period = report.therapist_period
+    return labels.report["week_range"].format(start=_week_label(period.start), end=report.period.label)
+
+
 def header_label(labels: Labels, key: str) -> str:
-    """Column header: the workbook's own header for Clients columns, else the English report title."""
+    """Column header: the workbook's own header for Clients columns, else the locale's report header."""
     if key in labels.columns.get("clients", {}):
         return labels.header("clients", key)
-    return REPORT_HEADERS.get(key, key.replace("_", " ").capitalize())
+    return labels.report.get(f"header_{key}", key.replace("_", " ").capitalize())
 
 
 def display_value(labels: Labels, key: str, value: Any) -> str | float | None:

@@ -7,8 +7,9 @@ Every piece of client text is HTML-escaped. The content matches the .xlsx report
 and satisfaction, no-show rate, cohort matrix as a colour-scaled table, the action
 lists and the data-quality Issues.
 
-Report titles are in English in this first version; client column headers and
-choice values (follow-up, channel, yes/no) use the workbook locale's labels.
+Titles and KPI labels come from the ``report:`` section of the locale files;
+client column headers and choice values (follow-up, channel, yes/no) use the
+workbook locale's labels.
 """
 
 from __future__ import annotations
@@ -22,7 +23,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from sheetkit.report.content import ActionList, Kpi, WeeklyReport, display_value, header_label
+from sheetkit.report.content import (
+    ActionList,
+    Kpi,
+    WeeklyReport,
+    action_description,
+    action_title,
+    display_value,
+    header_label,
+    kpi_label,
+    report_title,
+    therapist_period_label,
+)
 from sheetkit.template import Labels, load_template
 
 __all__ = ["write_report_html"]
@@ -69,42 +81,42 @@ def _e(value: object) -> str:
 def render_html(report: WeeklyReport, *, locale: str) -> str:
     """The report as one HTML document (a string)."""
     labels = load_template().labels(locale)
+    t = labels.report
     this, _, _ = report.periods
     source = f" - {Path(report.source).name}" if report.source else ""
+    title = report_title(labels, report)
+    sub = t["subtitle"].format(start=this.start.isoformat(), end=this.end.isoformat(), as_of=report.as_of.isoformat())
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{_e(labels.locale)}"><head><meta charset="utf-8">',
-        f"<title>{_e(report.title)}</title><style>{CSS}</style></head><body>",
-        f"<h1>{_e(report.title)}</h1>",
-        f'<p class="sub">{_e(this.start.isoformat())} to {_e(this.end.isoformat())}, '
-        f"as of {_e(report.as_of.isoformat())}{_e(source)}</p>",
-        "<h2>Key figures</h2>",
-        _kpi_table(report),
-        f'<p class="sub">Rebooking: same-day (Phorest). Return within {report.return_days} days (Zenoti): '
-        "&quot;not yet&quot; until the window has passed. Visits after the report date never count.</p>",
-        _action_counts(report),
-        "<h2>Charts</h2>",
+        f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        f'<p class="sub">{_e(sub + source)}</p>',
+        f"<h2>{_e(t['key_figures'])}</h2>",
+        _kpi_table(labels, report),
+        f'<p class="sub">{_e(t["kpi_note"].format(days=report.return_days))}</p>',
+        _action_counts(labels, report),
+        f"<h2>{_e(t['charts'])}</h2>",
         '<div class="charts">',
-        _trend_chart(report),
-        _therapist_chart(report),
-        _no_show_chart(report),
+        _trend_chart(labels, report),
+        _therapist_chart(labels, report),
+        _no_show_chart(labels, report),
         "</div>",
-        "<h2>Retention by monthly cohort</h2>",
-        '<p class="sub">Share of each first-visit cohort with a visit day k months later; '
-        "blank = not yet; the current month is still partial.</p>",
-        _cohort_table(report),
+        f"<h2>{_e(t['cohort_title'])}</h2>",
+        f'<p class="sub">{_e(t["cohort_note"])}</p>',
+        _cohort_table(labels, report),
     ]
     parts += [_action_section(labels, action) for action in report.actions]
-    parts += [_quality(report), "</body></html>"]
+    parts += [_quality(labels, report), "</body></html>"]
     return "\n".join(parts)
 
 
 # --------------------------------------------------------------------------- tables
 
 
-def _fmt(kpi: Kpi, value: float | None, currency: str) -> str:
+def _fmt(labels: Labels, kpi: Kpi, value: float | None, currency: str) -> str:
     if value is None:
-        return "not yet" if kpi.key == "return_within" else "-"
+        return labels.report["not_yet"] if kpi.key == "return_within" else "-"
     if kpi.kind == "rate":
         return f"{value:.1%}"
     if kpi.kind == "money":
@@ -112,18 +124,22 @@ def _fmt(kpi: Kpi, value: float | None, currency: str) -> str:
     return f"{value:,.0f}"
 
 
-def _kpi_table(report: WeeklyReport) -> str:
+def _kpi_table(labels: Labels, report: WeeklyReport) -> str:
+    t = labels.report
     this, last, year = report.periods
-    rows = [
-        "<table><tr><th>KPI</th>"
-        f"<th>This week ({_e(this.label)})</th><th>Last week ({_e(last.label)})</th>"
-        f"<th>Same week last year ({_e(year.label)})</th><th>Change vs last week</th></tr>"
+    heads = [
+        t["kpi"],
+        t["this_week"].format(week=this.label),
+        t["last_week"].format(week=last.label),
+        t["same_week_last_year"].format(week=year.label),
+        t["change_vs_last_week"],
     ]
+    rows = ["<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in heads) + "</tr>"]
     for kpi in report.kpis:
         cells = []
         for value in (kpi.this_week, kpi.last_week, kpi.last_year):
             css = "na" if value is None else "n"
-            cells.append(f'<td class="{css}">{_e(_fmt(kpi, value, report.currency))}</td>')
+            cells.append(f'<td class="{css}">{_e(_fmt(labels, kpi, value, report.currency))}</td>')
         change, css = "-", "na"
         if kpi.this_week is not None and kpi.last_week is not None:
             if kpi.kind == "rate":
@@ -134,15 +150,20 @@ def _kpi_table(report: WeeklyReport) -> str:
                 change, css = f"{delta:+.1%}", "n"
             if css == "n":
                 css += " up" if delta > 0 else " down" if delta < 0 else ""
-        rows.append(f'<tr><td>{_e(kpi.label)}</td>{"".join(cells)}<td class="{css}">{_e(change)}</td></tr>')
+        rows.append(
+            f'<tr><td>{_e(kpi_label(labels, kpi, report))}</td>{"".join(cells)}<td class="{css}">{_e(change)}</td></tr>'
+        )
     rows.append("</table>")
     return "".join(rows)
 
 
-def _action_counts(report: WeeklyReport) -> str:
-    items = [f'<li><a href="#{_e(a.key)}">{_e(a.title)}</a>: {len(a.rows)}</li>' for a in report.actions]
-    items.append(f'<li><a href="#data-quality">Data-quality issues</a>: {len(report.issues)}</li>')
-    return f"<h2>Action lists</h2><ul>{''.join(items)}</ul>"
+def _action_counts(labels: Labels, report: WeeklyReport) -> str:
+    t = labels.report
+    items = [
+        f'<li><a href="#{_e(a.key)}">{_e(action_title(labels, a))}</a>: {len(a.rows)}</li>' for a in report.actions
+    ]
+    items.append(f'<li><a href="#data-quality">{_e(t["data_quality_issues"])}</a>: {len(report.issues)}</li>')
+    return f"<h2>{_e(t['action_lists'])}</h2><ul>{''.join(items)}</ul>"
 
 
 def _cohort_colour(share: float) -> str:
@@ -153,11 +174,12 @@ def _cohort_colour(share: float) -> str:
     return "#" + "".join(f"{c:02X}" for c in rgb)
 
 
-def _cohort_table(report: WeeklyReport) -> str:
+def _cohort_table(labels: Labels, report: WeeklyReport) -> str:
+    t = labels.report
     table = report.cohorts
     width = max((len(r) for r in table.shares), default=0)
-    head = "".join(f"<th>M{k}</th>" for k in range(width))
-    rows = [f'<table class="cohort"><tr><th>Cohort</th><th>Clients</th>{head}</tr>']
+    head = "".join(f"<th>{_e(t['cohort_month_short'].format(k=k))}</th>" for k in range(width))
+    rows = [f'<table class="cohort"><tr><th>{_e(t["col_cohort"])}</th><th>{_e(t["col_clients"])}</th>{head}</tr>']
     for cohort, size, shares, partial in zip(table.cohorts, table.sizes, table.shares, table.partial, strict=True):
         cells = []
         for share, part in zip(shares, partial, strict=True):
@@ -174,11 +196,11 @@ def _cohort_table(report: WeeklyReport) -> str:
 def _action_section(labels: Labels, action: ActionList) -> str:
     columns = list(action.rows.columns)
     parts = [
-        f'<h2 id="{_e(action.key)}">{_e(action.title)} ({len(action.rows)})</h2>',
-        f'<p class="sub">{_e(action.description)}</p>',
+        f'<h2 id="{_e(action.key)}">{_e(action_title(labels, action))} ({len(action.rows)})</h2>',
+        f'<p class="sub">{_e(action_description(labels, action))}</p>',
     ]
     if action.rows.empty:
-        parts.append("<p>Nobody on this list.</p>")
+        parts.append(f"<p>{_e(labels.report['nobody'])}</p>")
         return "".join(parts)
     head = "".join(f"<th>{_e(header_label(labels, key))}</th>" for key in columns)
     rows = [f"<table><tr>{head}</tr>"]
@@ -200,20 +222,21 @@ def _action_section(labels: Labels, action: ActionList) -> str:
     return "".join(parts + rows)
 
 
-def _quality(report: WeeklyReport) -> str:
+def _quality(labels: Labels, report: WeeklyReport) -> str:
+    t = labels.report
     issues = report.issues
-    parts = ['<h2 id="data-quality">Data quality</h2>']
+    parts = [f'<h2 id="data-quality">{_e(t["quality_title"])}</h2>']
     if not issues:
-        parts.append("<p>No issues found.</p>")
+        parts.append(f"<p>{_e(t['no_issues'])}</p>")
         return "".join(parts)
     errors = sum(1 for i in issues if i.severity == "error")
-    parts.append(f"<p>{errors} errors, {len(issues) - errors} warnings. Fix these cells in the workbook.</p>")
-    parts.append(
-        "<table><tr><th>Severity</th><th>Code</th><th>Sheet</th><th>Cell</th><th>Column</th><th>Message</th></tr>"
-    )
+    parts.append(f"<p>{_e(t['quality_summary'].format(errors=errors, warnings=len(issues) - errors))}</p>")
+    heads = "".join(f"<th>{_e(t[f'col_{k}'])}</th>" for k in ("severity", "code", "sheet", "cell", "column", "message"))
+    parts.append(f"<table><tr>{heads}</tr>")
     for issue in issues:
+        severity = t.get(f"severity_{issue.severity}", issue.severity)
         parts.append(
-            f'<tr><td class="{_e(issue.severity)}">{_e(issue.severity)}</td><td>{_e(issue.code)}</td>'
+            f'<tr><td class="{_e(issue.severity)}">{_e(severity)}</td><td>{_e(issue.code)}</td>'
             f"<td>{_e(issue.sheet)}</td><td>{_e(issue.cell or '')}</td><td>{_e(issue.column or '')}</td>"
             f"<td>{_e(issue.message)}</td></tr>"
         )
@@ -311,7 +334,8 @@ def _polyline(values: Sequence[float | None], lo: float, hi: float, colour: str,
     return out
 
 
-def _trend_chart(report: WeeklyReport) -> str:
+def _trend_chart(labels: Labels, report: WeeklyReport) -> str:
+    t = labels.report
     visits = [float(p.visits) for p in report.trend]
     revenue = [p.revenue for p in report.trend]
     vlo, vhi = _scale(visits)
@@ -319,11 +343,16 @@ def _trend_chart(report: WeeklyReport) -> str:
     body = _axis(vlo, vhi) + _axis(rlo, rhi, right=True)
     body += _x_labels([p.week for p in report.trend], every=2)
     body += _polyline(visits, vlo, vhi, ACCENT) + _polyline(revenue, rlo, rhi, SECOND, "5,3")
-    title = f"Visits and revenue, last {len(report.trend)} weeks"
-    return _svg(title, body, [("Visits (left)", ACCENT), (f"Revenue {report.currency} (right)", SECOND)])
+    title = t["chart_visits_revenue"].format(weeks=len(report.trend))
+    legend = [
+        (t["legend_visits_left"], ACCENT),
+        (t["legend_revenue_right"].format(currency=report.currency), SECOND),
+    ]
+    return _svg(title, body, legend)
 
 
-def _therapist_chart(report: WeeklyReport) -> str:
+def _therapist_chart(labels: Labels, report: WeeklyReport) -> str:
+    t = labels.report
     rows = report.therapists
     n = len(rows)
     lo, hi = _scale([float(r.visits) for r in rows])
@@ -343,13 +372,14 @@ def _therapist_chart(report: WeeklyReport) -> str:
                 f"<title>{_e(row.therapist)}: {row.satisfaction:.2f}</title></path>"
             )
     body += _x_labels([r.therapist for r in rows])
-    title = f"Therapist load and satisfaction ({report.therapist_period.label})"
-    return _svg(title, body, [("Visits (left)", ACCENT), ("Mean satisfaction 1-5 (right)", SECOND)])
+    title = t["chart_therapists"].format(period=therapist_period_label(labels, report))
+    return _svg(title, body, [(t["legend_visits_left"], ACCENT), (t["legend_satisfaction_right"], SECOND)])
 
 
-def _no_show_chart(report: WeeklyReport) -> str:
+def _no_show_chart(labels: Labels, report: WeeklyReport) -> str:
+    t = labels.report
     rates = [p.no_show_rate for p in report.trend]
     lo, hi = _scale(rates)
     body = _axis(lo, hi, fmt="{:.0%}") + _x_labels([p.week for p in report.trend], every=2)
     body += _polyline(rates, lo, hi, "#C00000")
-    return _svg("No-show rate per week", body, [("No-show rate", "#C00000")])
+    return _svg(t["chart_no_show"], body, [(t["col_no_show_rate"], "#C00000")])
