@@ -15,6 +15,11 @@ a person can do about it::
     │   ├── SheetNotFoundError        a required sheet is missing (lists the available ones)
     │   ├── TemplateMismatchError     a workbook of another template or of a newer version
     │   └── WorkbookWriteError        the output file cannot be written
+    ├── SheetsError                   a Google Sheets call that cannot succeed (names the spreadsheet)
+    │   ├── SheetsAuthError           credentials missing, unreadable or refused
+    │   ├── SheetsAccessError         no such spreadsheet, or not shared with the account
+    │   └── SheetsUnavailableError    still failing after bounded retries (quota, server errors, timeouts)
+    ├── RegistryError                 a branch registry file that cannot be used (names file and entry)
     └── UsageError                    invalid arguments to a public function
 """
 
@@ -24,8 +29,13 @@ from pathlib import Path
 
 __all__ = [
     "EncryptedWorkbookError",
+    "RegistryError",
     "SheetNotFoundError",
     "SheetkitError",
+    "SheetsAccessError",
+    "SheetsAuthError",
+    "SheetsError",
+    "SheetsUnavailableError",
     "TemplateError",
     "TemplateMismatchError",
     "UnknownLocaleError",
@@ -128,6 +138,42 @@ class TemplateMismatchError(WorkbookError):
 
 class WorkbookWriteError(WorkbookError):
     """An output workbook cannot be written (folder missing, file open elsewhere...)."""
+
+
+class SheetsError(SheetkitError):
+    """A Google Sheets request that cannot succeed.
+
+    ``spreadsheet`` is the key (or branch label) it concerns, ``status`` the
+    HTTP status of the last answer, if any. Credentials and tokens never appear
+    in the message.
+    """
+
+    def __init__(self, message: str, *, spreadsheet: str | None = None, status: int | None = None) -> None:
+        self.spreadsheet = spreadsheet
+        self.status = status
+        super().__init__(f"spreadsheet {spreadsheet}: {message}" if spreadsheet else message)
+
+
+class SheetsAuthError(SheetsError):
+    """Credentials are missing, unreadable, or refused by Google."""
+
+
+class SheetsAccessError(SheetsError):
+    """The spreadsheet does not exist, or is not shared with the account sheetkit uses."""
+
+
+class SheetsUnavailableError(SheetsError):
+    """Google kept answering with quota errors, server errors or timeouts after every retry."""
+
+
+class RegistryError(SheetkitError):
+    """A branch registry file is missing or malformed; the message names the file and the entry."""
+
+    def __init__(self, message: str, *, file: Path | str, entry: str | None = None) -> None:
+        self.file = str(file)
+        self.entry = entry
+        where = f"{self.file} ({entry})" if entry else self.file
+        super().__init__(f"{where}: {message}")
 
 
 class UsageError(SheetkitError):

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import fastexcel
 import pandas as pd
@@ -33,7 +33,44 @@ from sheetkit.errors import UnsupportedFormatError, WorkbookError
 from sheetkit.read.ods_scan import scan_ods_sheet
 from sheetkit.read.xlsx_scan import SheetFacts, SheetScan, is_date1904, sheet_parts
 
-__all__ = ["RawBook", "RawSheet", "open_raw"]
+__all__ = ["RawBook", "RawSheet", "RawSource", "open_raw"]
+
+
+class RawSource(Protocol):
+    """What the reader needs of an opened workbook: a file (:class:`RawBook`) or a Google Sheet."""
+
+    sheet_names: list[str]
+
+    def defined_names(self) -> dict[str, str]:
+        """Defined name -> its formula text."""
+        ...
+
+    def sheet(self, name: str) -> RawSheet:
+        """One sheet's cells as text."""
+        ...
+
+    def scan(
+        self,
+        raw: RawSheet,
+        *,
+        data: Iterable[str],
+        text: Mapping[str, Iterable[int]],
+        values: Mapping[str, Iterable[int]],
+    ) -> None:
+        """Fill ``raw.facts`` where the source can tell more than the values."""
+        ...
+
+    def prefetch(self, name: str) -> None:
+        """Start work on a sheet ahead of time (may do nothing)."""
+        ...
+
+    def prefetch_values(self, name: str) -> None:
+        """Start reading a sheet's values ahead of time (may do nothing)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the source holds."""
+        ...
 
 
 @dataclass
@@ -46,8 +83,10 @@ class RawSheet:
     #: Absolute 0-based column index of each grid column.
     columns: list[int]
     facts: SheetFacts = field(default_factory=SheetFacts)
-    #: True when facts.numeric / facts.text are known for every column (xls, ods).
+    #: True when facts.numeric / facts.text are known for every column (xls, ods, Google Sheets).
     exact_types: bool = False
+    #: True when a number in a date column is a date serial (Google Sheets renders dates as serials).
+    serial_dates: bool = False
 
     def row_number(self, position: int) -> int:
         """Sheet row number of a 0-based grid row."""
@@ -200,7 +239,7 @@ class RawBook:
                     out.append("true" if value else "false")
                     facts.numeric.setdefault(letter, set()).add(first_row + r)
                 elif isinstance(value, (int, float)):
-                    out.append(_number_text(value))
+                    out.append(number_text(value))
                     facts.numeric.setdefault(letter, set()).add(first_row + r)
                 elif isinstance(value, (dt.datetime, dt.date)):
                     out.append(_date_text(value))
@@ -239,7 +278,8 @@ def _merged(sheet: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     return [(tuple(a), tuple(b)) for a, b in ranges]
 
 
-def _number_text(value: float) -> str:
+def number_text(value: float) -> str:
+    """A number as the value reader writes it: no trailing ``.0`` on whole numbers."""
     if isinstance(value, int):
         return str(value)
     if value.is_integer() and abs(value) < 1e15:

@@ -25,11 +25,11 @@ from sheetkit.errors import SheetNotFoundError, TemplateMismatchError, WorkbookN
 from sheetkit.frames import WorkbookData, row_of
 from sheetkit.issues import Issue, IssueFactory
 from sheetkit.read.parse import ColumnContext, Finding, choice_index, normalize_label, parse_column
-from sheetkit.read.raw import RawBook, RawSheet, open_raw
+from sheetkit.read.raw import RawSheet, RawSource, open_raw
 from sheetkit.read.sniff import sniff_workbook
 from sheetkit.template import DATE_TYPES, NUMBER_TYPES, Column, Sheet, Template, load_template
 
-__all__ = ["SheetInfo", "Workbook", "read_workbook"]
+__all__ = ["SheetInfo", "Workbook", "read_source", "read_workbook", "serials_as_dates"]
 
 _TEXTLIKE = frozenset({"text", "id", "phone", "email", "choice", "multichoice", "bool"})
 #: How the value reader writes a number or boolean cell: in a text column such a value may be stored as a number.
@@ -59,7 +59,8 @@ class SheetInfo:
 class Workbook:
     """A workbook read into canonical frames, with the Issues found while reading."""
 
-    path: Path
+    #: The file, or ``gsheets:KEY`` for a Google Sheet.
+    path: Path | str
     format: str
     locale: str
     template: Template
@@ -94,7 +95,7 @@ def read_workbook(path: Path | str, *, template: Template | None = None) -> Work
 
 
 class _Reader:
-    def __init__(self, template: Template, path: Path, kind: str, raw: RawBook) -> None:
+    def __init__(self, template: Template, path: Path | str, kind: str, raw: RawSource) -> None:
         self.template = template
         self.path = path
         self.kind = kind
@@ -400,6 +401,8 @@ class _Reader:
                 continue
             letter = letters[col.key]
             values = body[mapping[col.key]]
+            if raw.serial_dates and col.type in DATE_TYPES:
+                values = serials_as_dates(values, facts.numeric.get(letter, set()))
             bad_cells = {r for (lt, r) in facts.errors if lt == letter}
             if bad_cells:
                 values = values.where(~values.index.isin(list(bad_cells)))
@@ -485,6 +488,31 @@ class _Reader:
                     )
                 )
         return issues
+
+
+def read_source(source: RawSource, *, path: str, kind: str, template: Template | None = None) -> Workbook:
+    """Read an already opened source (a Google Sheet's values) through the same typed path as files."""
+    try:
+        return _Reader(template or load_template(), path, kind, source).read()
+    finally:
+        source.close()
+
+
+#: Date serials beyond this are after 9999-12-31: not dates.
+_MAX_SERIAL = 2_958_465
+
+
+def serials_as_dates(values: pd.Series, numeric_rows: set[int]) -> pd.Series:
+    """Number cells of a date column as date-cell text (serials count days since 1899-12-30)."""
+    rows = values.index.isin(list(numeric_rows)) & values.notna()
+    if not rows.any():
+        return values
+    serial = pd.to_numeric(values[rows], errors="coerce")
+    ok = serial.between(1, _MAX_SERIAL)
+    stamps = pd.Timestamp("1899-12-30") + pd.to_timedelta((serial[ok] * 86400).round(), unit="s")
+    out = values.copy()
+    out[serial[ok].index] = stamps.dt.strftime("%Y-%m-%d %H:%M:%S")
+    return out
 
 
 def _number(value: float) -> str:

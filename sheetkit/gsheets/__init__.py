@@ -1,0 +1,1 @@
+"""Google Sheets: credentials, a rate-limited and retried client, and the branch registry."""

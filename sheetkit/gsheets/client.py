@@ -1,0 +1,264 @@
+"""SheetsClient: every Google Sheets request sheetkit makes, rate-limited and retried.
+
+Requests go through gspread's :class:`~gspread.http_client.HTTPClient` over a
+google-auth :class:`~google.auth.transport.requests.AuthorizedSession`, so the
+real HTTP, token and refresh code paths run. The only seam is ``transport``: a
+``requests`` adapter mounted on every session (API calls and token requests),
+for a proxy or, in the tests, a local stand-in of the Sheets API.
+
+Each request first waits in the :class:`~sheetkit.gsheets.limits.RateLimiter`
+(per account and per project), then is sent; 429, 5xx, timeouts and dropped
+connections are retried by the :class:`~sheetkit.gsheets.limits.RetryPolicy`
+(bounded, jittered). Google's answers become sheetkit errors with a message a
+person can act on: not shared, not found, credentials refused, unavailable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from google.auth import exceptions as auth_exceptions
+from google.auth.transport.requests import AuthorizedSession, Request
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+from gspread.urls import SPREADSHEETS_API_V4_BASE_URL
+
+from sheetkit.errors import SheetsAccessError, SheetsAuthError, SheetsError, SheetsUnavailableError, UsageError
+from sheetkit.gsheets.auth import Account
+from sheetkit.gsheets.limits import DEFAULT_QUOTA, Clock, Kind, Quota, RateLimiter, RetryPolicy, SystemClock
+
+__all__ = ["SheetsClient", "Stats"]
+
+
+@dataclass
+class Stats:
+    """What a client did: requests sent per kind, retries, seconds waited for quota and backoff."""
+
+    requests: dict[str, int] = field(default_factory=lambda: {"read": 0, "write": 0})
+    retries: int = 0
+    quota_wait_seconds: float = 0.0
+    backoff_seconds: float = 0.0
+
+
+class _Connection:
+    def __init__(self, account: Account, transport: requests.adapters.BaseAdapter | None, timeout: float) -> None:
+        self.account = account
+        token_session = requests.Session()
+        session = AuthorizedSession(account.credentials, auth_request=Request(session=token_session))  # type: ignore[no-untyped-call]
+        if transport is not None:
+            for s in (token_session, session):
+                s.trust_env = False
+                s.mount("https://", transport)
+                s.mount("http://", transport)
+        self.sessions = (token_session, session)
+        self.http = HTTPClient(auth=None, session=session)  # type: ignore[arg-type]  # gspread: auth=None with a session
+        self.http.set_timeout(timeout)
+
+    def close(self) -> None:
+        for s in self.sessions:
+            s.close()
+
+
+class SheetsClient:
+    """Talks to Google Sheets as one or more accounts, within quota.
+
+    With several accounts, each request goes to the account whose quota window
+    frees first; a spreadsheet that one account cannot see is tried with the
+    others before it is reported as not shared.
+    """
+
+    def __init__(
+        self,
+        accounts: Account | Sequence[Account],
+        *,
+        transport: requests.adapters.BaseAdapter | None = None,
+        quota: Quota = DEFAULT_QUOTA,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        limiter: RateLimiter | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        listed = [accounts] if isinstance(accounts, Account) else list(accounts)
+        if not listed:
+            raise UsageError("SheetsClient needs at least one account")
+        self.clock: Clock = clock or SystemClock()
+        self.limiter = limiter or RateLimiter(quota, clock=self.clock)
+        self.retry = retry or RetryPolicy()
+        self.stats = Stats()
+        self._connections = [_Connection(a, transport, timeout) for a in listed]
+
+    @property
+    def accounts(self) -> list[Account]:
+        """The accounts this client uses, in the order given."""
+        return [c.account for c in self._connections]
+
+    def close(self) -> None:
+        """Close the HTTP sessions."""
+        for c in self._connections:
+            c.close()
+
+    def __enter__(self) -> SheetsClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ the API sheetkit uses
+    def values_batch_get(
+        self,
+        spreadsheet: str,
+        ranges: Sequence[str],
+        *,
+        value_render: str = "UNFORMATTED_VALUE",
+        date_time_render: str = "SERIAL_NUMBER",
+    ) -> dict[str, Any]:
+        """spreadsheets.values.batchGet: every range in one read request."""
+        params = {"valueRenderOption": value_render, "dateTimeRenderOption": date_time_render}
+        return self._call(
+            "read", spreadsheet, lambda http: http.values_batch_get(spreadsheet, list(ranges), params=params)
+        )
+
+    def metadata(self, spreadsheet: str, *, fields: str | None = None) -> dict[str, Any]:
+        """spreadsheets.get without grid data (one read request); ``fields`` masks the answer."""
+        params: dict[str, Any] = {"includeGridData": "false"}
+        if fields:
+            params["fields"] = fields
+        return self._call("read", spreadsheet, lambda http: http.fetch_sheet_metadata(spreadsheet, params=params))
+
+    def batch_update(self, spreadsheet: str, requests_: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """spreadsheets.batchUpdate: every request applied atomically, one write request."""
+        body = {"requests": list(requests_)}
+        return self._call("write", spreadsheet, lambda http: http.batch_update(spreadsheet, body))
+
+    def values_batch_update(self, spreadsheet: str, data: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """spreadsheets.values.batchUpdate with valueInputOption RAW: text stays text, never a formula."""
+        body = {"valueInputOption": "RAW", "data": list(data)}
+        return self._call("write", spreadsheet, lambda http: http.values_batch_update(spreadsheet, body))
+
+    def create(self, properties: Mapping[str, Any], sheets: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """spreadsheets.create (Sheets API, no Drive scope needed); returns the new Spreadsheet."""
+        body = {"properties": dict(properties), "sheets": list(sheets)}
+
+        def send(http: HTTPClient) -> Any:
+            return http.request("post", SPREADSHEETS_API_V4_BASE_URL, json=body).json()
+
+        return self._call("write", None, send)
+
+    # ------------------------------------------------------------------ machinery
+    def _order(self, kind: Kind) -> list[_Connection]:
+        if len(self._connections) == 1:
+            return list(self._connections)
+        return sorted(
+            self._connections,
+            key=lambda c: self.limiter.free_at(kind, account=c.account.name, project=c.account.project),
+        )
+
+    def _call(self, kind: Kind, spreadsheet: str | None, send: Any) -> dict[str, Any]:
+        denied: SheetsError | None = None
+        for connection in self._order(kind):
+            try:
+                result: dict[str, Any] = self._with_retries(kind, spreadsheet, connection, send)
+                return result
+            except SheetsAccessError as exc:
+                denied = exc  # another account may have been given access
+        raise denied or SheetsAccessError("no account could reach the spreadsheet", spreadsheet=spreadsheet)
+
+    def _with_retries(self, kind: Kind, spreadsheet: str | None, connection: _Connection, send: Any) -> Any:
+        account = connection.account
+        last = "no answer"
+        status: int | None = None
+        for attempt in range(1, self.retry.attempts + 1):
+            self.stats.quota_wait_seconds += self.limiter.acquire(kind, account=account.name, project=account.project)
+            self.stats.requests[kind] += 1
+            retry_after: float | None = None
+            try:
+                return send(connection.http)
+            except APIError as exc:
+                status = _status(exc)
+                if status not in self.retry.retry_statuses:
+                    raise _classify(exc, status, spreadsheet, account) from None
+                last = f"Google answered {status} {_reason(exc)}"
+                retry_after = _retry_after(exc.response)
+            except requests.Timeout:
+                last, status = "the request timed out", None
+            except requests.ConnectionError:
+                last, status = "the connection failed", None
+            except auth_exceptions.TransportError:
+                last, status = "the token request failed", None
+            except auth_exceptions.RefreshError as exc:
+                raise SheetsAuthError(
+                    f"Google refused the credentials of {account.name} ({_refresh_reason(exc)}); "
+                    "check that the key is current and not revoked",
+                    spreadsheet=spreadsheet,
+                ) from None
+            if attempt < self.retry.attempts:
+                pause = self.retry.delay(attempt, retry_after)
+                self.stats.retries += 1
+                self.stats.backoff_seconds += pause
+                self.clock.sleep(pause)
+        raise SheetsUnavailableError(
+            f"{last}, still after {self.retry.attempts} attempts; try again later",
+            spreadsheet=spreadsheet,
+            status=status,
+        )
+
+
+def _status(exc: APIError) -> int:
+    # gspread sets code -1 when the body is not JSON (an HTML error page): the HTTP status still tells.
+    response = getattr(exc, "response", None)
+    return int(response.status_code) if response is not None else int(exc.code)
+
+
+def _error_body(exc: APIError) -> dict[str, Any]:
+    return dict(exc.error) if isinstance(exc.error, Mapping) else {}
+
+
+def _reason(exc: APIError) -> str:
+    body = _error_body(exc)
+    return str(body.get("status") or body.get("message") or "").strip()
+
+
+def _retry_after(response: requests.Response | None) -> float | None:
+    value = None if response is None else response.headers.get("Retry-After")
+    try:
+        return None if value is None else float(value)
+    except ValueError:
+        return None
+
+
+def _refresh_reason(exc: auth_exceptions.RefreshError) -> str:
+    # RefreshError args are (message, response body); the message is "invalid_grant: ..." — no secrets.
+    first = str(exc.args[0]) if exc.args else "refused"
+    return first.split("\n")[0][:200]
+
+
+def _classify(exc: APIError, status: int, spreadsheet: str | None, account: Account) -> SheetsError:
+    message = str(_error_body(exc).get("message") or "")
+    if status == 404:
+        return SheetsAccessError(
+            "Google has no spreadsheet with this key; check the key in the sheet's address "
+            "(docs.google.com/spreadsheets/d/KEY/edit)",
+            spreadsheet=spreadsheet,
+            status=status,
+        )
+    if status == 403:
+        if "scope" in message.lower():
+            return SheetsAuthError(
+                f"the credentials of {account.name} do not allow this ({message})", spreadsheet=spreadsheet, status=403
+            )
+        return SheetsAccessError(
+            f"the spreadsheet is not shared with {account.name}: open it in Google Sheets, click Share and "
+            "add that address",
+            spreadsheet=spreadsheet,
+            status=status,
+        )
+    if status == 401:
+        return SheetsAuthError(
+            f"Google did not accept the credentials of {account.name}", spreadsheet=spreadsheet, status=401
+        )
+    return SheetsError(
+        f"Google refused the request ({status}: {message[:300]})", spreadsheet=spreadsheet, status=status
+    )
