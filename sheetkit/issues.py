@@ -55,6 +55,7 @@ CODES: Final[Mapping[str, Severity]] = {
     "out-of-range": "error",
     # across rows and sheets
     "duplicate-id": "error",
+    "client-in-several-branches": "warning",
     "unknown-client": "error",
     "unknown-list-value": "error",
     "future-date": "error",
@@ -80,6 +81,8 @@ class Issue:
     #: Canonical keys, for programs: ``sheet_key`` like "visits", ``column_key`` like "visit_date".
     sheet_key: str | None = None
     column_key: str | None = None
+    #: Branch code from the registry, when the Issue comes from a chain consolidation.
+    branch: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (what ``sheetkit check --json`` prints)."""

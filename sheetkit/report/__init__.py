@@ -12,12 +12,20 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from sheetkit.issues import ValidationResult
 from sheetkit.report.content import WeeklyReport, build_report
 from sheetkit.report.excel import write_report_xlsx
 from sheetkit.report.html import write_report_html
 from sheetkit.validate import validate
 
-__all__ = ["WeeklyReport", "build_report", "weekly_report", "write_report_html", "write_report_xlsx"]
+__all__ = [
+    "WeeklyReport",
+    "build_report",
+    "report_result",
+    "weekly_report",
+    "write_report_html",
+    "write_report_xlsx",
+]
 
 
 def weekly_report(
@@ -30,11 +38,18 @@ def weekly_report(
     """
     source = Path(book)
     result = validate(source, as_of=as_of)
+    summary = report_result(result, as_of=as_of, out=out or source.with_name(f"{source.stem}-weekly.xlsx"), html=html)
+    return {"workbook": str(source), **summary}
+
+
+def report_result(
+    result: ValidationResult, *, as_of: dt.date, out: Path | str, html: Path | str | None = None
+) -> dict[str, Any]:
+    """Write the weekly report of validated data (one workbook, or a chain from :func:`sheetkit.pull_chain`)."""
     report = build_report(result, as_of=as_of)
-    xlsx = write_report_xlsx(report, out or source.with_name(f"{source.stem}-weekly.xlsx"), locale=result.locale)
+    xlsx = write_report_xlsx(report, out, locale=result.locale)
     html_path = write_report_html(report, html, locale=result.locale) if html is not None else None
     return {
-        "workbook": str(source),
         "as_of": as_of.isoformat(),
         "report": str(xlsx),
         "html": None if html_path is None else str(html_path),

@@ -1,0 +1,407 @@
+"""A chain of branches, each with its own Google Sheet: the registry and the consolidation.
+
+The registry is a small TOML file head office keeps::
+
+    # branches.toml
+    locale = "en"                                  # language of the chain report
+    service_accounts = ["keys/reader-1.json"]      # optional; paths relative to this file
+
+    [[branch]]
+    code = "HN01"
+    spreadsheet = "1AbC..."                        # the key, or the sheet's full address
+    locale = "vi"                                  # the tab names to ask for (one read per branch)
+    name = "Hà Nội 1"
+
+:func:`pull_chain` reads every branch (one ``values.batchGet`` each, within the
+quota), validates it on its own (Issues keep the branch's tab and cell), and
+merges only the branches that loaded completely: a branch that still fails
+after the client's retries is reported in its :class:`BranchOutcome` and
+contributes nothing, the others load. Frames of the chain are indexed by
+(branch, row) and carry a ``branch_code`` column.
+
+Clients are chain-wide: a client ID seen in several branches is one client (a
+return to another branch counts for the chain). The first branch in registry
+order keeps the row; each later row is reported as ``client-in-several-branches``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import pandas as pd
+
+from sheetkit.errors import RegistryError, SheetkitError, WorkbookWriteError
+from sheetkit.frames import DATA_SHEETS, WorkbookData
+from sheetkit.gsheets.client import SheetsClient
+from sheetkit.issues import Issue, IssueFactory, ValidationResult
+from sheetkit.read.gsheets import read_gsheet
+from sheetkit.read.workbook import SheetInfo
+from sheetkit.template import Template, load_template
+from sheetkit.validate import validate
+
+__all__ = [
+    "Branch",
+    "BranchOutcome",
+    "ChainResult",
+    "Registry",
+    "load_registry",
+    "pull_chain",
+    "spreadsheet_key",
+    "write_consolidated",
+]
+
+_KEY = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One branch of the chain: its code, its spreadsheet key, the language of its tabs."""
+
+    code: str
+    spreadsheet: str
+    locale: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The branches of a chain, and what to read them with."""
+
+    branches: tuple[Branch, ...]
+    locale: str = "en"
+    service_accounts: tuple[Path, ...] = ()
+    source: Path | None = None
+
+
+def spreadsheet_key(text: str) -> str:
+    """The key of a spreadsheet from the key itself or its address.
+
+    >>> spreadsheet_key("https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789/edit#gid=0")
+    '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'
+    """
+    found = _URL.search(text)
+    key = found.group(1) if found else text.strip()
+    if not _KEY.match(key):
+        raise ValueError(f"{text!r} is not a spreadsheet key or address")
+    return key
+
+
+def load_registry(path: Path | str, *, template: Template | None = None) -> Registry:
+    """Read and check a branch registry (TOML); errors name the file and the entry."""
+    template = template or load_template()
+    source = Path(path)
+    try:
+        raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RegistryError("no such registry file", file=source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"cannot read the file ({type(exc).__name__})", file=source) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"not valid TOML ({exc})", file=source) from None
+    unknown = sorted(set(raw) - {"locale", "service_accounts", "branch"})
+    if unknown:
+        raise RegistryError(
+            f"unknown setting(s) {', '.join(unknown)}; expected locale, service_accounts, [[branch]]", file=source
+        )
+    locale = raw.get("locale", "en")
+    if locale not in template.locales:
+        raise RegistryError(f"locale {locale!r} is not one of {', '.join(template.locales)}", file=source)
+    accounts = raw.get("service_accounts", [])
+    if not isinstance(accounts, list) or not all(isinstance(a, str) for a in accounts):
+        raise RegistryError("service_accounts must be a list of file paths", file=source)
+    entries = raw.get("branch", [])
+    if not isinstance(entries, list) or not entries:
+        raise RegistryError("no [[branch]] entries", file=source)
+    branches: list[Branch] = []
+    seen: dict[str, int] = {}
+    for number, entry in enumerate(entries, start=1):
+        where = f"branch {number}"
+        if not isinstance(entry, dict):
+            raise RegistryError("each [[branch]] must be a table", file=source, entry=where)
+        extra = sorted(set(entry) - {"code", "spreadsheet", "locale", "name"})
+        if extra:
+            raise RegistryError(f"unknown field(s) {', '.join(extra)}", file=source, entry=where)
+        code = entry.get("code")
+        if not isinstance(code, str) or not _CODE.match(code):
+            raise RegistryError("code must be a short text like HN01", file=source, entry=where)
+        where = f"branch {code}"
+        if code in seen:
+            raise RegistryError(f"the code is used twice (entries {seen[code]} and {number})", file=source, entry=where)
+        seen[code] = number
+        try:
+            key = spreadsheet_key(str(entry.get("spreadsheet", "")))
+        except ValueError as exc:
+            raise RegistryError(str(exc), file=source, entry=where) from None
+        branch_locale = entry.get("locale")
+        if branch_locale is not None and branch_locale not in template.locales:
+            raise RegistryError(
+                f"locale {branch_locale!r} is not one of {', '.join(template.locales)}", file=source, entry=where
+            )
+        name = entry.get("name")
+        branches.append(Branch(code, key, branch_locale, None if name is None else str(name)))
+    return Registry(
+        branches=tuple(branches),
+        locale=str(locale),
+        service_accounts=tuple((source.parent / a).expanduser() for a in accounts),
+        source=source,
+    )
+
+
+@dataclass(frozen=True)
+class BranchOutcome:
+    """How one branch went: loaded (with its validity) or failed (with the reason)."""
+
+    code: str
+    spreadsheet: str
+    status: Literal["loaded", "failed"]
+    valid: bool | None = None
+    issues: int = 0
+    rows: Mapping[str, int] = field(default_factory=dict)
+    error: str | None = None
+    error_type: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "code": self.code,
+            "spreadsheet": self.spreadsheet,
+            "status": self.status,
+            "valid": self.valid,
+            "issues": self.issues,
+            "rows": dict(self.rows),
+            "error": self.error,
+            "error_type": self.error_type,
+        }
+
+
+@dataclass
+class ChainResult(ValidationResult):
+    """The consolidated, validated chain, plus one outcome per branch."""
+
+    branches: list[BranchOutcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[BranchOutcome]:
+        """Branches that could not be read."""
+        return [b for b in self.branches if b.status == "failed"]
+
+    @property
+    def complete(self) -> bool:
+        """True when every branch loaded."""
+        return not self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary: the validation summary plus every branch's outcome."""
+        out = super().to_dict()
+        out["complete"] = self.complete
+        out["branches"] = [b.to_dict() for b in self.branches]
+        return out
+
+
+#: Called after each branch: (branches done, total, that branch's outcome).
+Progress = Callable[[int, int, BranchOutcome], None]
+
+
+def pull_chain(
+    registry: Registry | Sequence[Branch],
+    client: SheetsClient,
+    *,
+    as_of: dt.date,
+    template: Template | None = None,
+    progress: Progress | None = None,
+    workers: int = 1,
+) -> ChainResult:
+    """Read, validate and consolidate every branch of a chain.
+
+    ``workers`` > 1 reads several branches at once (the client's limiter still
+    keeps every account within quota). The result's ``locale`` is the
+    registry's; with a plain list of branches it is the first branch's.
+    """
+    template = template or load_template()
+    branches = list(registry.branches if isinstance(registry, Registry) else registry)
+    locale = registry.locale if isinstance(registry, Registry) else (branches[0].locale if branches else None) or "en"
+    results: dict[str, tuple[BranchOutcome, _Loaded | None]] = {}
+    done = 0
+
+    def one(branch: Branch) -> tuple[BranchOutcome, _Loaded | None]:
+        started = time.perf_counter()
+        try:
+            book = read_gsheet(client, branch.spreadsheet, locale=branch.locale, template=template)
+            result = validate(book, as_of=as_of, template=template)
+        except SheetkitError as exc:
+            outcome = BranchOutcome(
+                branch.code,
+                branch.spreadsheet,
+                "failed",
+                error=str(exc),
+                error_type=type(exc).__name__,
+                seconds=time.perf_counter() - started,
+            )
+            return outcome, None
+        rows = {key: len(result.frames.frame(key)) for key in DATA_SHEETS}
+        outcome = BranchOutcome(
+            branch.code,
+            branch.spreadsheet,
+            "loaded",
+            valid=result.valid,
+            issues=len(result.issues),
+            rows=rows,
+            seconds=time.perf_counter() - started,
+        )
+        return outcome, _Loaded(branch, result, book.sheets)
+
+    def finished(branch: Branch, pair: tuple[BranchOutcome, _Loaded | None]) -> None:
+        nonlocal done
+        results[branch.code] = pair
+        done += 1
+        if progress is not None:
+            progress(done, len(branches), pair[0])
+
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sheetkit-pull") as pool:
+            futures = [(b, pool.submit(one, b)) for b in branches]
+            for branch, future in futures:
+                finished(branch, future.result())
+    else:
+        for branch in branches:
+            finished(branch, one(branch))
+    ordered = [results[b.code] for b in branches]
+    loaded = [r for _, r in ordered if r is not None]
+    frames, issues = _consolidate(loaded, template)
+    return ChainResult(
+        frames=frames,
+        issues=issues,
+        locale=locale,
+        source=str(registry.source) if isinstance(registry, Registry) and registry.source else "chain",
+        branches=[o for o, _ in ordered],
+    )
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    branch: Branch
+    result: ValidationResult
+    sheets: Mapping[str, SheetInfo]
+
+
+def _consolidate(loaded: Sequence[_Loaded], template: Template) -> tuple[WorkbookData, list[Issue]]:
+    issues = [replace(i, branch=one.branch.code) for one in loaded for i in one.result.issues]
+    frames: dict[str, pd.DataFrame] = {}
+    for key in DATA_SHEETS:
+        parts = []
+        for one in loaded:
+            code = one.branch.code
+            frame = one.result.frames.frame(key).copy()
+            frame.insert(0, "branch_code", code)
+            frame.index = pd.MultiIndex.from_arrays(
+                [pd.Index([code] * len(frame), dtype=object), frame.index.astype("int64")],
+                names=["branch", "row"],
+            )
+            parts.append(frame)
+        if parts:
+            frames[key] = pd.concat(parts) if len(parts) > 1 else parts[0]
+        else:
+            columns = ["branch_code", *[c.key for c in template.sheet(key).data_columns]]
+            empty = pd.MultiIndex.from_arrays([[], []], names=["branch", "row"])
+            frames[key] = pd.DataFrame({c: pd.Series(dtype=object) for c in columns}, index=empty)
+    frames["clients"], repeated = _chain_clients(frames["clients"], loaded, template)
+    issues += repeated
+    lists = _merge_lists([one.result.frames.lists for one in loaded])
+    settings = dict(loaded[0].result.frames.settings) if loaded else {}
+    return WorkbookData(**frames, lists=lists, settings=settings), issues
+
+
+def _chain_clients(
+    clients: pd.DataFrame, loaded: Sequence[_Loaded], template: Template
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """One row per client ID across the chain; later copies are reported, not silently merged."""
+    ids = clients["client_id"]
+    repeated = ids.notna() & ids.duplicated(keep="first")
+    if not repeated.any():
+        return clients, []
+    first_branch = clients.loc[ids.notna() & ~repeated].reset_index().drop_duplicates("client_id")
+    owner = dict(zip(first_branch["client_id"], first_branch["branch"], strict=True))
+    by_code = {one.branch.code: one for one in loaded}
+    issues: list[Issue] = []
+    for label, client_id in ids[repeated].items():
+        branch, row = cast(tuple[str, int], label)
+        one = by_code[str(branch)]
+        info = one.sheets["clients"]
+        factory = IssueFactory(template, one.result.locale)
+        issue = factory.make(
+            "client-in-several-branches",
+            sheet=info.name,
+            sheet_key="clients",
+            row=int(row),
+            column=info.headers.get("client_id"),
+            column_key="client_id",
+            cell=info.cell("client_id", int(row)),
+            value=client_id,
+            other=owner.get(client_id, "?"),
+        )
+        issues.append(replace(issue, branch=str(branch)))
+    return clients.loc[~repeated], issues
+
+
+def _merge_lists(all_lists: Sequence[Mapping[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    merged: dict[str, pd.DataFrame] = {}
+    for lists in all_lists:
+        for key, frame in lists.items():
+            merged[key] = frame if key not in merged else pd.concat([merged[key], frame], ignore_index=True)
+    for key, frame in merged.items():
+        first = frame.columns[0] if len(frame.columns) else None
+        merged[key] = (frame.drop_duplicates(first) if first is not None else frame).reset_index(drop=True)
+    return merged
+
+
+def write_consolidated(chain: ChainResult, folder: Path | str) -> Path:
+    """Write the chain for analysts: one Parquet file per sheet, ``issues.csv`` and ``branches.json``.
+
+    The folder is filled under a temporary name and renamed into place, so a
+    failed run never leaves a mix of old and new files; an existing folder is
+    replaced only if it holds nothing but these files.
+    """
+    out = Path(folder)
+    names = {f"{k}.parquet" for k in DATA_SHEETS} | {"issues.csv", "branches.json"}
+    if out.exists() and (not out.is_dir() or {p.name for p in out.iterdir()} - names):
+        raise WorkbookWriteError("the folder exists and holds other files; choose an empty or new folder", path=out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        for key in DATA_SHEETS:
+            frame = chain.frames.frame(key).reset_index()
+            for column in frame.columns:  # mixed-type extra columns are kept as text
+                if frame[column].dtype == object:
+                    frame[column] = frame[column].map(lambda v: None if v is None or v is pd.NA else str(v))
+            frame.to_parquet(tmp / f"{key}.parquet", index=False)
+        pd.DataFrame([i.to_dict() for i in chain.issues]).to_csv(tmp / "issues.csv", index=False)
+        (tmp / "branches.json").write_text(
+            json.dumps([b.to_dict() for b in chain.branches], indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+        if out.exists():
+            old = out.with_name(f".{out.name}-old")
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except OSError as exc:
+        raise WorkbookWriteError(f"cannot write the folder ({exc.strerror or exc})", path=out) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
