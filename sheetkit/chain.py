@@ -16,12 +16,13 @@ The registry is a small TOML file head office keeps::
 quota), validates it on its own (Issues keep the branch's tab and cell), and
 merges only the branches that loaded completely: a branch that still fails
 after the client's retries is reported in its :class:`BranchOutcome` and
-contributes nothing, the others load. Frames of the chain are indexed by
-(branch, row) and carry a ``branch_code`` column.
+contributes nothing, the others load. Frames of the chain carry a
+``branch_code`` column and are indexed by (source, row): the branch code and
+the sheet row, so every row can still be found in its branch's sheet.
 
-Clients are chain-wide: a client ID seen in several branches is one client (a
-return to another branch counts for the chain). The first branch in registry
-order keeps the row; each later row is reported as ``client-in-several-branches``.
+Clients are chain-wide: a client ID seen in several branches with the same name
+is one client (a return to another branch counts for the chain); the same ID
+for another name is another person and is kept apart (see ``_chain_clients``).
 """
 
 from __future__ import annotations
@@ -310,41 +311,50 @@ def _consolidate(loaded: Sequence[_Loaded], template: Template) -> tuple[Workboo
             frame.insert(0, "branch_code", code)
             frame.index = pd.MultiIndex.from_arrays(
                 [pd.Index([code] * len(frame), dtype=object), frame.index.astype("int64")],
-                names=["branch", "row"],
+                names=["source", "row"],
             )
             parts.append(frame)
         if parts:
             frames[key] = pd.concat(parts) if len(parts) > 1 else parts[0]
         else:
             columns = ["branch_code", *[c.key for c in template.sheet(key).data_columns]]
-            empty = pd.MultiIndex.from_arrays([[], []], names=["branch", "row"])
+            empty = pd.MultiIndex.from_arrays([[], []], names=["source", "row"])
             frames[key] = pd.DataFrame({c: pd.Series(dtype=object) for c in columns}, index=empty)
-    frames["clients"], repeated = _chain_clients(frames["clients"], loaded, template)
-    issues += repeated
+    issues += _chain_clients(frames, loaded, template)
     lists = _merge_lists([one.result.frames.lists for one in loaded])
     settings = dict(loaded[0].result.frames.settings) if loaded else {}
     return WorkbookData(**frames, lists=lists, settings=settings), issues
 
 
-def _chain_clients(
-    clients: pd.DataFrame, loaded: Sequence[_Loaded], template: Template
-) -> tuple[pd.DataFrame, list[Issue]]:
-    """One row per client ID across the chain; later copies are reported, not silently merged."""
+def _chain_clients(frames: dict[str, pd.DataFrame], loaded: Sequence[_Loaded], template: Template) -> list[Issue]:
+    """One row per client across the chain, in place in ``frames``; every decision is an Issue.
+
+    The same ID with the same name in a later branch is the same person: the
+    first branch's row stands for the chain. The same ID for a different name
+    is another person: in the chain frames (never in the sheet) that branch's
+    client and their visits, appointments and feedback get the ID
+    ``BRANCH/ID``, so no history is merged into the wrong client.
+    """
+    clients = frames["clients"]
     ids = clients["client_id"]
     repeated = ids.notna() & ids.duplicated(keep="first")
     if not repeated.any():
-        return clients, []
-    first_branch = clients.loc[ids.notna() & ~repeated].reset_index().drop_duplicates("client_id")
-    owner = dict(zip(first_branch["client_id"], first_branch["branch"], strict=True))
+        return []
+    first = clients.loc[ids.notna() & ~repeated].drop_duplicates("client_id")
+    owner = dict(zip(first["client_id"], first["branch_code"], strict=True))
+    names = dict(zip(first["client_id"], first["full_name"].map(_folded), strict=True))
     by_code = {one.branch.code: one for one in loaded}
     issues: list[Issue] = []
+    renamed: dict[str, dict[str, str]] = {}
+    drop: list[object] = []
     for label, client_id in ids[repeated].items():
         branch, row = cast(tuple[str, int], label)
         one = by_code[str(branch)]
         info = one.sheets["clients"]
-        factory = IssueFactory(template, one.result.locale)
-        issue = factory.make(
-            "client-in-several-branches",
+        same = _folded(clients.at[label, "full_name"]) == names.get(client_id)
+        chain_id = f"{branch}/{client_id}"
+        issue = IssueFactory(template, one.result.locale).make(
+            "client-in-several-branches" if same else "client-id-conflict",
             sheet=info.name,
             sheet_key="clients",
             row=int(row),
@@ -353,9 +363,31 @@ def _chain_clients(
             cell=info.cell("client_id", int(row)),
             value=client_id,
             other=owner.get(client_id, "?"),
+            chain_id=chain_id,
         )
         issues.append(replace(issue, branch=str(branch)))
-    return clients.loc[~repeated], issues
+        if same:
+            drop.append(label)
+        else:
+            renamed.setdefault(str(branch), {})[str(client_id)] = chain_id
+    for key in DATA_SHEETS:
+        frame = frames[key]
+        if "client_id" not in frame.columns or not renamed:
+            continue
+        source = frame.index.get_level_values("source")
+        new = frame["client_id"].astype(object).copy()
+        for branch, mapping in renamed.items():
+            mine = source == branch
+            new[mine] = new[mine].map(lambda v, m=mapping: m.get(v, v) if isinstance(v, str) else v)
+        frame = frame.copy()
+        frame["client_id"] = new
+        frames[key] = frame
+    frames["clients"] = frames["clients"].drop(index=drop)
+    return issues
+
+
+def _folded(value: object) -> str | None:
+    return " ".join(str(value).split()).casefold() if isinstance(value, str) else None
 
 
 def _merge_lists(all_lists: Sequence[Mapping[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
@@ -384,7 +416,7 @@ def write_consolidated(chain: ChainResult, folder: Path | str) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         for key in DATA_SHEETS:
-            frame = chain.frames.frame(key).reset_index()
+            frame = chain.frames.frame(key).reset_index(level="source", drop=True).reset_index()
             for column in frame.columns:  # mixed-type extra columns are kept as text
                 if frame[column].dtype == object:
                     frame[column] = frame[column].map(lambda v: None if v is None or v is pd.NA else str(v))

@@ -56,6 +56,7 @@ CODES: Final[Mapping[str, Severity]] = {
     # across rows and sheets
     "duplicate-id": "error",
     "client-in-several-branches": "warning",
+    "client-id-conflict": "warning",
     "unknown-client": "error",
     "unknown-list-value": "error",
     "future-date": "error",

@@ -69,7 +69,7 @@ class Account:
 def account_from_info(info: Mapping[str, Any], *, readonly: bool, source: str = "credentials") -> Account:
     """An Account from the parsed JSON of a service-account key or an authorized-user token."""
     scopes = list(READ_SCOPES if readonly else WRITE_SCOPES)
-    kind = info.get("type")
+    kind = info.get("type") or ("authorized_user" if "refresh_token" in info else None)
     try:
         if kind == "service_account":
             sa = service_account.Credentials.from_service_account_info(dict(info), scopes=scopes)  # type: ignore[no-untyped-call]
@@ -112,8 +112,7 @@ def load_account(
             raise SheetsAuthError(f"{client_file}: no such OAuth client file")
         creds = flow(client_file, scopes)
         _save_token(token, creds)
-        saved = json.loads(creds.to_json())  # type: ignore[no-untyped-call]
-        return account_from_info(saved, readonly=readonly, source=str(token))
+        return account_from_info(_read_json(token), readonly=readonly, source=str(token))
     raise SheetsAuthError(
         "no Google credentials: pass --service-account KEY.json (or set "
         f"{ENV_SERVICE_ACCOUNT}), or --oauth-client CLIENT.json to sign in as yourself"
@@ -149,5 +148,6 @@ def _save_token(path: Path, creds: user_credentials.Credentials) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(creds.to_json(strip=["token"]))  # type: ignore[no-untyped-call]
+        saved = json.loads(creds.to_json(strip=["token"]))  # type: ignore[no-untyped-call]
+        handle.write(json.dumps({"type": "authorized_user", **saved}))
     os.replace(tmp, path)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -26,7 +26,7 @@ ENV_EMULATOR: Final = "SHEETKIT_SHEETS_EMULATOR"
 class EmulatorAdapter(HTTPAdapter):
     """A requests adapter that rewrites Google API hosts to ``base_url``."""
 
-    __attrs__: ClassVar[list[str]] = [*HTTPAdapter.__attrs__, "base_url"]  # google-auth deep-copies adapters
+    __attrs__ = [*HTTPAdapter.__attrs__, "base_url"]  # noqa: RUF012 (requests declares it this way)  # google-auth deep-copies adapters
 
     def __init__(self, base_url: str) -> None:
         parts = urlsplit(base_url)
@@ -35,7 +35,7 @@ class EmulatorAdapter(HTTPAdapter):
         self.base_url = base_url.rstrip("/")
         super().__init__()
 
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         url = urlsplit(request.url or "")
         base = urlsplit(self.base_url)
         host = url.hostname or ""
