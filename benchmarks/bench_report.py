@@ -57,9 +57,11 @@ def main() -> None:
     args = parser.parse_args()
     path = workbook(args.clients)
     runs = []
-    for _ in range(args.runs):
+    for i in range(args.runs):
         done = subprocess.run([sys.executable, "-c", CHILD, str(path)], check=True, capture_output=True, text=True)
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        figures = ", ".join(f"{key} {runs[-1][key]:.2f} s" for key in ("read", "analytics", "write"))
+        print(f"run {i + 1}: {figures}, peak {runs[-1]['peak_mib']:.0f} MiB", flush=True)
     median = {
         key: statistics.median(r[key] for r in runs) for key in ("read", "analytics", "write", "total", "peak_mib")
     }

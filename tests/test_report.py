@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 import shutil
+import stat
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 import yaml
@@ -114,6 +117,20 @@ def test_trend_cohorts_therapists_actions(report: WeeklyReport, data: sk.Workboo
     assert report.actions[0].rows["client_id"].tolist() == lapsed["client_id"].tolist()
     for action in report.actions:
         assert not HEALTH_COLUMNS & set(action.rows.columns)
+
+
+def test_trend_equals_the_analytics_week_by_week(report: WeeklyReport, data: sk.WorkbookData) -> None:
+    # The trend is computed in one pass (weekly_activity); each week must equal the period metrics.
+    for point in report.trend:
+        monday, sunday = iso_week(point.start)
+        end = min(sunday, AS_OF)
+        spent = spend(data.visits, start=monday, end=end, as_of=AS_OF)
+        shows = no_show_rate(data.appointments, start=monday, end=end)["rate"].iloc[0]
+        assert point.start == monday
+        assert point.visits == spent["period_visits"].sum()
+        assert math.isclose(point.revenue, spent["period_total"].sum())
+        assert _same(point.no_show_rate, shows)
+    assert [p.start for p in report.trend] == [AS_OF - dt.timedelta(days=6 + 7 * k) for k in range(25, -1, -1)]
 
 
 def test_xlsx_sheets_and_charts(outputs: tuple[Path, Path]) -> None:
@@ -252,6 +269,34 @@ def test_atomic_write_leaves_no_temp_files(report: WeeklyReport, tmp_path: Path)
     write_report_xlsx(report, tmp_path / "a.xlsx", locale="en")
     write_report_html(report, tmp_path / "a.html", locale="en")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "a.xlsx"]
+
+
+def test_report_files_get_the_usual_permissions(report: WeeklyReport, tmp_path: Path) -> None:
+    # mkstemp makes 0600 files; a report is a normal document others may need to open.
+    umask = os.umask(0o022)
+    try:
+        xlsx = write_report_xlsx(report, tmp_path / "a.xlsx", locale="en")
+        page = write_report_html(report, tmp_path / "a.html", locale="en")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(xlsx.stat().st_mode) == 0o644
+    assert stat.S_IMODE(page.stat().st_mode) == 0o644
+
+
+def test_partial_cohort_month_is_italic_in_both_outputs(report: WeeklyReport, outputs: tuple[Path, Path]) -> None:
+    xlsx, page = outputs
+    labels = sk.load_template().labels("en").report
+    sheet = openpyxl.load_workbook(xlsx)[labels["sheet_cohorts"]]
+    table = report.cohorts
+    seen = 0
+    for i, (shares, partial) in enumerate(zip(table.shares, table.partial, strict=True)):
+        for k, (share, part) in enumerate(zip(shares, partial, strict=True)):
+            if share is not None:
+                assert bool(sheet.cell(row=5 + i, column=3 + k).font.i) is part, (i, k)
+                seen += part
+    # At most one partial cell per cohort (the current month; beyond the 12 columns shown for older cohorts).
+    assert 0 < seen == sum(map(sum, table.partial)) <= len(table.cohorts)
+    assert page.read_text(encoding="utf-8").count(';font-style:italic"') == seen
 
 
 @pytest.mark.office

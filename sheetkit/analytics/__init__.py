@@ -10,7 +10,8 @@ follows in its docstring:
   matrix, CRR;
 * :mod:`sheetkit.analytics.activity` - call lists (lapsed, at risk, never visited),
   due next week, birthdays ahead, rebooking rate (same day / 24 h, cancelled or not),
-  no-show and cancellation rates, open complaints, spend.
+  no-show and cancellation rates, open complaints, spend, weekly activity (the
+  report's trend).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sheetkit.analytics.activity import (
     open_complaints,
     rebooking_rate,
     spend,
+    weekly_activity,
 )
 from sheetkit.analytics.intervals import client_intervals, days_to_birthday, staff_view
 from sheetkit.analytics.retention import (
@@ -57,4 +59,5 @@ __all__ = [
     "returning_share",
     "spend",
     "staff_view",
+    "weekly_activity",
 ]

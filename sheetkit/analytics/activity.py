@@ -35,6 +35,7 @@ __all__ = [
     "rebooking_rate",
     "safety_flag",
     "spend",
+    "weekly_activity",
 ]
 
 
@@ -105,6 +106,7 @@ def call_list(
     *,
     as_of: dt.date,
     which: Literal["lapsed", "at_risk"] = "lapsed",
+    view: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Lapsed or at-risk (overdue) clients to call, most overdue first.
 
@@ -119,11 +121,15 @@ def call_list(
     last_service, last_visit, days_since_last_visit, typical_interval_days, next_due,
     days_overdue (= as_of - next due; blank when the typical interval is unknown),
     safety_flag. No health column is included.
+
+    ``view``: the :func:`staff_view` of the same arguments when the caller already
+    has it (it is the costly part), else it is computed here.
     """
     status = {"lapsed": "lapsed", "at_risk": "overdue"}.get(which)
     if status is None:
         raise ValueError(f"which must be 'lapsed' or 'at_risk', not {which!r}")
-    view = staff_view(clients, visits, lists, settings, as_of=as_of)
+    if view is None:
+        view = staff_view(clients, visits, lists, settings, as_of=as_of)
     keep = view["follow_up"].eq(status).fillna(False).astype(bool)
     out = _contacts(clients).loc[keep]
     services = last_service(visits, as_of)
@@ -161,15 +167,17 @@ def due_next_week(
     settings: dict[str, Any],
     *,
     as_of: dt.date,
+    view: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Active clients whose next due falls in the 7 days after ``as_of``: (as_of, as_of + 7].
 
     Definition: domain.md section 4 "Due next week"; next due = last visit day +
     typical interval, from :func:`staff_view`. Columns: the contact columns,
     last_service, last_visit, typical_interval_days, next_due, days_until_due,
-    safety_flag; soonest first.
+    safety_flag; soonest first. ``view`` as for :func:`call_list`.
     """
-    view = staff_view(clients, visits, lists, settings, as_of=as_of)
+    if view is None:
+        view = staff_view(clients, visits, lists, settings, as_of=as_of)
     today = _day(as_of)
     due = view["next_due"]
     active = clients["client_status"].eq("active")
@@ -415,3 +423,56 @@ def average_visit_value(visits: pd.DataFrame, *, start: dt.date, end: dt.date) -
     if rows.empty:
         return float(np.nan)
     return float(rows["paid"].sum() / len(rows))
+
+
+def weekly_activity(visits: pd.DataFrame, appointments: pd.DataFrame, *, weeks: int, as_of: dt.date) -> pd.DataFrame:
+    """Visits, amount paid and no-show rate of each of the last ``weeks`` ISO weeks up to ``as_of``.
+
+    One row per ISO week (Monday to Sunday), oldest first, the last one being the
+    week containing ``as_of``, cut at ``as_of``. Per week, with the definitions of
+    :func:`spend` and :func:`no_show_rate` over that week as the period:
+
+    * visits = Visits rows with a client, dated in the week and on or before ``as_of``;
+    * revenue = their amount paid (a blank amount counts as 0);
+    * appointments = booked, completed and no-show appointments scheduled in the week
+      (cancelled ones and unknown statuses left out), no_shows = the no-show ones,
+      no_show_rate = no_shows / appointments (NaN when none).
+
+    One pass over each frame, so the cost does not grow with ``weeks``. Columns:
+    week_start (the Monday), visits, revenue, appointments, no_shows, no_show_rate.
+
+    >>> v = pd.DataFrame({"client_id": ["C1", "C2", "C1"], "amount_paid": [30.0, None, 50.0],
+    ...                   "visit_date": pd.to_datetime(["2026-11-09", "2026-11-16", "2026-11-23"])})
+    >>> a = pd.DataFrame({"client_id": ["C1", "C2"], "status": ["no_show", "cancelled"],
+    ...                   "scheduled_at": pd.to_datetime(["2026-11-17 10:00", "2026-11-18 10:00"])})
+    >>> w = weekly_activity(v, a, weeks=2, as_of=dt.date(2026, 11, 22))
+    >>> w[["visits", "revenue", "appointments", "no_show_rate"]].to_numpy().tolist()
+    [[1.0, 30.0, 0.0, nan], [1.0, 0.0, 1.0, 1.0]]
+    """
+    if weeks < 1:
+        raise ValueError(f"weeks must be positive, not {weeks}")
+    today = _day(as_of)
+    first = today - pd.Timedelta(days=as_of.weekday() + 7 * (weeks - 1))
+    mondays = pd.date_range(first, periods=weeks, freq="7D")
+
+    def week_of(days: pd.Series) -> pd.Series:
+        return ((days - first).dt.days // 7).astype("int64")
+
+    rows = _amounts(visits)
+    rows = rows.loc[rows["client_id"].notna() & rows["d"].between(first, today)]
+    by_week = rows.groupby(week_of(rows["d"]))["paid"]
+    shown = _scheduled_in(appointments, first.date(), as_of)
+    shown = shown.loc[shown["status"].ne("cancelled")]
+    shown_week = week_of(_dates(shown["scheduled_at"]))
+    counted = shown["status"].eq("no_show").astype("int64").groupby(shown_week)
+    out = pd.DataFrame(
+        {
+            "week_start": mondays,
+            "visits": by_week.size().reindex(range(weeks), fill_value=0).to_numpy(dtype="int64"),
+            "revenue": by_week.sum().reindex(range(weeks), fill_value=0.0).to_numpy(dtype=float),
+            "appointments": counted.size().reindex(range(weeks), fill_value=0).to_numpy(dtype="int64"),
+            "no_shows": counted.sum().reindex(range(weeks), fill_value=0).to_numpy(dtype="int64"),
+        }
+    )
+    out["no_show_rate"] = _rate(out["no_shows"], out["appointments"])
+    return out

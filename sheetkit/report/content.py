@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
@@ -47,6 +49,8 @@ from sheetkit.analytics import (
     rebooking_rate,
     return_within,
     spend,
+    staff_view,
+    weekly_activity,
 )
 from sheetkit.errors import UnknownLocaleError
 from sheetkit.issues import Issue, ValidationResult
@@ -252,22 +256,19 @@ KPI_KINDS: Final = (
 
 def _trend(result: ValidationResult, as_of: dt.date) -> list[TrendPoint]:
     data = result.frames
-    monday, _ = iso_week(as_of)
-    points = []
-    for back in range(TREND_WEEKS - 1, -1, -1):
-        period = _period(monday - dt.timedelta(weeks=back), as_of)
-        spent = spend(data.visits, start=period.start, end=period.end, as_of=as_of)
-        shows = no_show_rate(data.appointments, start=period.start, end=period.end)
-        points.append(
-            TrendPoint(
-                week=period.label,
-                start=period.start,
-                visits=int(spent["period_visits"].sum()),
-                revenue=float(spent["period_total"].sum()),
-                no_show_rate=_num(shows["rate"].iloc[0]),
-            )
+    weeks = weekly_activity(data.visits, data.appointments, weeks=TREND_WEEKS, as_of=as_of)
+    return [
+        TrendPoint(
+            week=_week_label(monday.date()),
+            start=monday.date(),
+            visits=int(visits),
+            revenue=float(revenue),
+            no_show_rate=_num(rate),
         )
-    return points
+        for monday, visits, revenue, rate in zip(
+            weeks["week_start"], weeks["visits"], weeks["revenue"], weeks["no_show_rate"], strict=True
+        )
+    ]
 
 
 def _cohorts(result: ValidationResult, as_of: dt.date) -> CohortTable:
@@ -320,9 +321,10 @@ def _actions(result: ValidationResult, as_of: dt.date, labels: Labels) -> list[A
         "next_due",
         "safety_flag",
     ]
-    lapsed = call_list(*args, as_of=as_of, which="lapsed").assign(follow_up="lapsed")
-    at_risk = call_list(*args, as_of=as_of, which="at_risk").assign(follow_up="overdue")
-    due = due_next_week(*args, as_of=as_of).assign(follow_up="due_soon")
+    view = staff_view(*args, as_of=as_of)  # computed once for the three client lists
+    lapsed = call_list(*args, as_of=as_of, which="lapsed", view=view).assign(follow_up="lapsed")
+    at_risk = call_list(*args, as_of=as_of, which="at_risk", view=view).assign(follow_up="overdue")
+    due = due_next_week(*args, as_of=as_of, view=view).assign(follow_up="due_soon")
     due_columns = [*call_columns[:7], "next_due", "days_until_due", "safety_flag"]
     birthdays = birthdays_ahead(data.clients, as_of=as_of, settings=data.settings)
     complaints = open_complaints(data.feedback, as_of=as_of)
@@ -479,3 +481,10 @@ def display_value(labels: Labels, key: str, value: Any) -> str | float | None:
         item = value.item()
         return float(item) if isinstance(item, (int, float)) else str(item)
     return str(value)
+
+
+def usual_permissions(path: Path) -> None:
+    """Give a file made by ``tempfile.mkstemp`` (mode 0600) the mode of any new file: 0666 less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any, Final
 
@@ -35,12 +36,15 @@ from sheetkit.report.content import (
     kpi_label,
     report_title,
     therapist_period_label,
+    usual_permissions,
 )
 from sheetkit.template import Labels, load_template
 
 __all__ = ["write_report_xlsx"]
 
 ACCENT: Final = "#4472C4"
+#: Widest action-list column (Excel character units): one long complaint does not push the other columns off the page.
+MAX_COLUMN_WIDTH: Final = 60
 SECOND: Final = "#ED7D31"
 
 
@@ -53,6 +57,7 @@ def write_report_xlsx(report: WeeklyReport, path: Path | str, *, locale: str) ->
     tmp = Path(tmp_name)
     try:
         _Writer(report, labels).write(tmp)
+        usual_permissions(tmp)
         os.replace(tmp, out)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -85,7 +90,9 @@ class _Writer:
             "na": {"italic": True, "font_color": "#808080", "border": 1, "align": "right"},
             "text": {"border": 1, "num_format": "@"},
             "number": {"border": 1},
+            "score": {"num_format": "0.00", "border": 1},
             "pct": {"num_format": "0%", "border": 1, "align": "center"},
+            "pct_partial": {"num_format": "0%", "border": 1, "align": "center", "italic": True},
             "link": {"font_color": "blue", "underline": 1},
             "bold": {"bold": True},
             "error": {"border": 1, "font_color": "#C00000", "bold": True},
@@ -280,13 +287,14 @@ class _Writer:
             ws.write_string(i, 7, row.therapist, self.f["text"])
             ws.write_number(i, 8, row.visits, self.f["count"])
             if row.satisfaction is None:
-                ws.write_blank(i, 9, None, self.f["number"])
+                ws.write_blank(i, 9, None, self.f["score"])
             else:
-                ws.write_number(i, 9, round(row.satisfaction, 2), self.f["number"])
+                ws.write_number(i, 9, round(row.satisfaction, 2), self.f["score"])
         ws.set_column(0, 1, 13)
         ws.set_column(2, 4, 14)
         ws.set_column(7, 7, 22)
         ws.set_column(8, 9, 14)
+        ws.set_row(0, 30)  # room for wrapped headers ("Mean satisfaction")
         ws.freeze_panes(1, 0)
         _print_wide(ws, header_row=0)
 
@@ -300,15 +308,16 @@ class _Writer:
         ws.write_string(3, 1, t["col_clients"], self.f["head"])
         for k in range(width):
             ws.write_string(3, 2 + k, t["cohort_month"].format(k=k), self.f["head"])
-        for i, (cohort, size, shares) in enumerate(zip(table.cohorts, table.sizes, table.shares, strict=True)):
+        rows = zip(table.cohorts, table.sizes, table.shares, table.partial, strict=True)
+        for i, (cohort, size, shares, partial) in enumerate(rows):
             row = 4 + i
             ws.write_string(row, 0, cohort, self.f["text"])
             ws.write_number(row, 1, size, self.f["count"])
-            for k, share in enumerate(shares):
+            for k, (share, part) in enumerate(zip(shares, partial, strict=True)):
                 if share is None:
                     ws.write_blank(row, 2 + k, None, self.f["pct"])
-                else:
-                    ws.write_number(row, 2 + k, share, self.f["pct"])
+                else:  # the current month, still partial, in italics (as in the HTML report)
+                    ws.write_number(row, 2 + k, share, self.f["pct_partial" if part else "pct"])
         if table.cohorts and width:
             last_row = 3 + len(table.cohorts)
             ws.conditional_format(
@@ -340,18 +349,21 @@ class _Writer:
         ws.write_string(1, 0, f"{action_description(self.labels, action)} {count}", self.f["subtitle"])
         columns = list(action.rows.columns)
         ws.set_row(3, 30)
+        widths = [_header_width(header_label(self.labels, key)) for key in columns]
         for col, key in enumerate(columns):
             ws.write_string(3, col, header_label(self.labels, key), self.f["head"])
-            ws.set_column(col, col, 34 if key in {"text", "full_name"} else 16)
         for i, values in enumerate(action.rows.itertuples(index=False, name=None)):
             for col, (key, value) in enumerate(zip(columns, values, strict=True)):
                 shown = display_value(self.labels, key, value)
+                widths[col] = max(widths[col], _text_width(shown))
                 if shown is None:
                     ws.write_blank(4 + i, col, None, self.f["text"])
                 elif isinstance(shown, str):
                     ws.write_string(4 + i, col, shown, self.f["text"])
                 else:
                     ws.write_number(4 + i, col, shown, self.f["number"])
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, min(width + 2, MAX_COLUMN_WIDTH))
         if columns:
             ws.autofilter(3, 0, 3 + max(len(action.rows), 1), len(columns) - 1)
         ws.freeze_panes(4, 2)
@@ -385,6 +397,27 @@ class _Writer:
                 ws.write_string(i, col, cell or "", self.f["text"])
         ws.freeze_panes(4, 0)
         _print_wide(ws)
+
+
+def _text_width(value: object) -> int:
+    """Width of a cell in Excel character units; East Asian wide characters count twice."""
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return len(str(int(value)) if value.is_integer() else f"{value:.2f}")
+    text = str(value)
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _header_width(text: str) -> int:
+    """A header wraps onto two lines: the longer half of its words, at least 8 units, plus the filter button."""
+    words = text.split()
+    best = _text_width(text)
+    for cut in range(1, len(words)):
+        best = min(best, max(_text_width(" ".join(words[:cut])), _text_width(" ".join(words[cut:]))))
+    return max(best, 8) + 2
 
 
 def _internal(sheet: str) -> str:

@@ -15,6 +15,7 @@ workbook locale's labels.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import html
 import math
 import os
@@ -22,6 +23,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
+
+import pandas as pd
 
 from sheetkit.report.content import (
     ActionList,
@@ -34,12 +37,15 @@ from sheetkit.report.content import (
     kpi_label,
     report_title,
     therapist_period_label,
+    usual_permissions,
 )
 from sheetkit.template import Labels, load_template
 
 __all__ = ["write_report_html"]
 
 ACCENT: Final = "#4472C4"
+#: Action-list columns never wrapped (dates are found by their value).
+NO_WRAP: Final = frozenset({"client_id", "phone", "feedback_id"})
 SECOND: Final = "#ED7D31"
 CSS: Final = """
 body{font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#222;margin:24px;max-width:1100px}
@@ -48,7 +54,7 @@ h1{color:#1F3864;margin-bottom:2px}h2{color:#1F3864;border-bottom:2px solid #DCE
 table{border-collapse:collapse;margin:8px 0;font-size:13px}
 th,td{border:1px solid #C9C9C9;padding:4px 7px;text-align:left;vertical-align:top}
 th{background:#DCE6F1}
-td.n{text-align:right;white-space:nowrap}td.na{color:#808080;font-style:italic;text-align:right}
+td.n{text-align:right;white-space:nowrap}td.nw{white-space:nowrap}td.na{color:#808080;font-style:italic;text-align:right}
 td.up{color:#2E7D32}td.down{color:#C00000}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
 .chart{border:1px solid #E0E0E0;padding:6px}
@@ -66,6 +72,7 @@ def write_report_html(report: WeeklyReport, path: Path | str, *, locale: str) ->
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+        usual_permissions(tmp)
         os.replace(tmp, out)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -211,7 +218,10 @@ def _action_section(labels: Labels, action: ActionList) -> str:
             if shown is None:
                 cells.append("<td></td>")
             elif isinstance(shown, str):
+                # Flags stand out; dates, phones and IDs stay on one line.
                 css = ' class="flag"' if key == "safety_flag" and shown else ""
+                if key in NO_WRAP or isinstance(value, (dt.date, pd.Timestamp)):
+                    css = ' class="nw"'
                 cells.append(f"<td{css}>{_e(shown)}</td>")
             else:
                 cells.append(
@@ -246,8 +256,10 @@ def _quality(labels: Labels, report: WeeklyReport) -> str:
 
 # --------------------------------------------------------------------------- inline SVG charts
 
-W, H = 520, 260
-LEFT, RIGHT, TOP, BOTTOM = 50, 55, 30, 55
+W, H = 520, 290
+# The legend sits under the title, so rotated category labels have the whole bottom margin.
+LEFT, RIGHT, TOP, BOTTOM = 50, 55, 50, 64
+LEGEND_Y = 36
 
 
 def _scale(values: Sequence[float | None], low: float | None = None, high: float | None = None) -> tuple[float, float]:
@@ -275,8 +287,8 @@ def _x(i: int, n: int) -> float:
 
 def _svg(title: str, body: list[str], legend: list[tuple[str, str]]) -> str:
     items = "".join(
-        f'<rect x="{LEFT + 150 * i}" y="{H - 14}" width="12" height="4" fill="{colour}"/>'
-        f'<text x="{LEFT + 150 * i + 16}" y="{H - 9}" font-size="11">{_e(name)}</text>'
+        f'<rect x="{LEFT + 170 * i}" y="{LEGEND_Y - 5}" width="12" height="4" fill="{colour}"/>'
+        f'<text x="{LEFT + 170 * i + 16}" y="{LEGEND_Y}" font-size="11">{_e(name)}</text>'
         for i, (name, colour) in enumerate(legend)
     )
     return (
@@ -303,12 +315,13 @@ def _axis(lo: float, hi: float, *, right: bool = False, fmt: str = "{:,.0f}") ->
 
 
 def _x_labels(labels: Sequence[str], every: int = 1) -> list[str]:
+    """Rotated category labels, every ``every``-th counted back from the last (this week is always labelled)."""
     n = len(labels)
     return [
         f'<text x="{_x(i, n):.1f}" y="{H - BOTTOM + 12}" font-size="9" text-anchor="end" '
         f'transform="rotate(-40 {_x(i, n):.1f} {H - BOTTOM + 12})">{_e(label)}</text>'
         for i, label in enumerate(labels)
-        if i % every == 0 or i == n - 1
+        if (n - 1 - i) % every == 0
     ]
 
 
