@@ -23,7 +23,7 @@ demo: $(VENV)/.installed
 	mkdir -p demo
 	$(BIN)/sheetkit demo demo/salon.xlsx --force
 	$(BIN)/sheetkit check demo/salon.xlsx --limit 20
-	$(BIN)/sheetkit report demo/salon.xlsx --out demo/weekly.xlsx --html demo/weekly.html
+	$(BIN)/sheetkit report demo/salon.xlsx --out demo/weekly.xlsx --html demo/weekly.html --force
 
 system-deps:
 	sh scripts/install-system-deps.sh

@@ -13,10 +13,15 @@ __version__ = "0.1.0"
 
 from sheetkit.analytics.intervals import client_intervals, staff_view
 from sheetkit.build import new_workbook, write_excel
+from sheetkit.build.gsheets import write_gsheet
+from sheetkit.chain import load_registry, pull_chain
 from sheetkit.demo import generate_demo, write_demo
 from sheetkit.errors import SheetkitError, TemplateError, WorkbookError
 from sheetkit.frames import WorkbookData
+from sheetkit.gsheets.auth import load_account
+from sheetkit.gsheets.client import SheetsClient
 from sheetkit.issues import Issue, ValidationResult
+from sheetkit.read.gsheets import read_gsheet
 from sheetkit.read.workbook import Workbook, read_workbook
 from sheetkit.template import Template, load_template
 from sheetkit.validate import validate
@@ -24,6 +29,7 @@ from sheetkit.validate import validate
 __all__ = [
     "Issue",
     "SheetkitError",
+    "SheetsClient",
     "Template",
     "TemplateError",
     "ValidationResult",
@@ -33,11 +39,16 @@ __all__ = [
     "__version__",
     "client_intervals",
     "generate_demo",
+    "load_account",
+    "load_registry",
     "load_template",
     "new_workbook",
+    "pull_chain",
+    "read_gsheet",
     "read_workbook",
     "staff_view",
     "validate",
     "write_demo",
     "write_excel",
+    "write_gsheet",
 ]

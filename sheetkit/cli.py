@@ -14,14 +14,29 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sheetkit import __version__
 from sheetkit.build import new_workbook
-from sheetkit.demo import write_demo
+from sheetkit.build.gsheets import write_gsheet
+from sheetkit.chain import (
+    BranchOutcome,
+    ChainResult,
+    Registry,
+    load_registry,
+    pull_chain,
+    spreadsheet_key,
+    write_consolidated,
+)
+from sheetkit.demo import generate_demo, write_demo
 from sheetkit.errors import SheetkitError, UsageError
+from sheetkit.gsheets.auth import Account, load_account
+from sheetkit.gsheets.client import SheetsClient
+from sheetkit.gsheets.transport import transport_from_env
 from sheetkit.issues import ValidationResult
-from sheetkit.report import weekly_report
+from sheetkit.read.gsheets import read_gsheet
+from sheetkit.report import check_outputs, report_result, weekly_report
 from sheetkit.template import load_template
 from sheetkit.validate import validate
 
@@ -32,9 +47,26 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+gsheets_app = typer.Typer(
+    name="gsheets",
+    help="The same workbook in Google Sheets: create, check, and pull a chain of branches.",
+    no_args_is_help=True,
+)
+app.add_typer(gsheets_app)
 console = Console()
 err_console = Console(stderr=True)
 
+ServiceAccountOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--service-account",
+        help="Service-account JSON key (default: $SHEETKIT_SERVICE_ACCOUNT or $GOOGLE_APPLICATION_CREDENTIALS).",
+    ),
+]
+OAuthClientOpt = Annotated[
+    Path | None,
+    typer.Option("--oauth-client", help="OAuth client JSON (Desktop app) to sign in as yourself in the browser."),
+]
 LocaleOpt = Annotated[str, typer.Option("--locale", "-l", help="Language of the workbook: en, zh-CN, it or vi.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")]
 
@@ -145,20 +177,39 @@ def _print_result(result: ValidationResult, limit: int) -> None:
 
 @app.command()
 def report(
-    book: Annotated[Path, typer.Argument(help="Workbook to report on (.xlsx, .xls or .ods).")],
+    book: Annotated[Path | None, typer.Argument(help="Workbook to report on (.xlsx, .xls or .ods).")] = None,
+    registry: Annotated[
+        Path | None, typer.Option("--registry", help="Branch registry (TOML): report on the whole chain instead.")
+    ] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Report on the ISO week containing this day (default today).")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Report workbook (default BOOK-weekly.xlsx).")] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")] = None,
+    service_account: ServiceAccountOpt = None,
+    oauth_client: OAuthClientOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace report files that exist.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Validate a workbook and write the manager's weekly report.
+    """Validate a workbook (or every branch of a chain) and write the manager's weekly report.
 
-    Example: sheetkit report salon.xlsx --out weekly.xlsx --html weekly.html
+    Examples: sheetkit report salon.xlsx --out weekly.xlsx --html weekly.html
+              sheetkit report --registry branches.toml --out chain-weekly.xlsx
     """
-    with console.status("Reading, checking and reporting...", spinner="dots"):
-        summary = weekly_report(book, as_of=_as_of(as_of), out=out, html=html)
+    when = _as_of(as_of)
+    if (book is None) == (registry is None):
+        raise UsageError("give either a workbook or --registry, not both")
+    if book is not None:
+        with console.status("Reading, checking and reporting...", spinner="dots"):
+            summary = weekly_report(book, as_of=when, out=out, html=html, overwrite=force)
+    elif registry is not None:
+        target = out or registry.with_name(f"{registry.stem}-weekly.xlsx")
+        check_outputs(target, html, overwrite=force)
+        chain = _pull(load_registry(registry), when, service_account, oauth_client, workers=1, quiet=as_json)
+        with console.status("Reporting on the chain...", spinner="dots"):
+            report = report_result(chain, as_of=when, out=target, html=html, overwrite=force)
+        summary = {"registry": str(registry), **report}
+        summary["branches"] = [b.to_dict() for b in chain.branches]
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
@@ -169,6 +220,178 @@ def report(
     console.print(f"Action lists: {actions}")
     if summary["issues"]:
         console.print(f"{summary['issues']} data-quality issues are listed in the report (sheetkit check shows them).")
+
+
+# ---------------------------------------------------------------- Google Sheets
+
+
+def _client(
+    service_account: Path | None,
+    oauth_client: Path | None,
+    *,
+    readonly: bool,
+    registry: Registry | None = None,
+) -> SheetsClient:
+    """A client for the credentials given (several service accounts from a registry share the work)."""
+    accounts: list[Account]
+    if service_account is None and registry is not None and registry.service_accounts:
+        accounts = [load_account(readonly=readonly, service_account_file=p) for p in registry.service_accounts]
+    else:
+        accounts = [load_account(readonly=readonly, service_account_file=service_account, oauth_client=oauth_client)]
+    return SheetsClient(accounts, transport=transport_from_env())
+
+
+@gsheets_app.command("new")
+def gsheets_new(
+    locale: LocaleOpt = "en",
+    branch: Annotated[str | None, typer.Option("--branch", help="Branch code, e.g. HN01 (on the Lists tab).")] = None,
+    key: Annotated[
+        str | None, typer.Option("--key", help="Fill this existing spreadsheet (key or address) instead of a new one.")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title of a new spreadsheet.")] = None,
+    demo_clients: Annotated[
+        int, typer.Option("--demo-clients", min=0, max=20_000, help="Fill with a synthetic salon of N clients.")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed of the synthetic salon.")] = 1,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date the synthetic history ends.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace sheetkit tabs already in --key.")] = False,
+    service_account: ServiceAccountOpt = None,
+    oauth_client: OAuthClientOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Create the client-allocation workbook in Google Sheets.
+
+    Example: sheetkit gsheets new --locale vi --branch HN01 --service-account key.json
+    """
+    data = None
+    if demo_clients:
+        data = generate_demo(clients=demo_clients, locale=locale, seed=seed, as_of=_as_of(as_of))
+    target = None if key is None else _key(key)
+    with _client(service_account, oauth_client, readonly=False) as client:
+        with console.status("Writing the workbook to Google Sheets...", spinner="dots"):
+            made = write_gsheet(
+                client, data, locale=locale, spreadsheet=target, title=title, branch=branch, overwrite=force
+            )
+        requests_made = dict(client.stats.requests)
+    summary = {
+        "spreadsheet": made,
+        "url": f"https://docs.google.com/spreadsheets/d/{made}/edit",
+        "locale": locale,
+        "branch": branch,
+        "requests": requests_made,
+    }
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    console.print(f"Workbook ready in Google Sheets: [bold]{summary['url']}[/bold]")
+    console.print("Share it with the branch staff (Share > add their addresses as editors).")
+
+
+@gsheets_app.command("check")
+def gsheets_check(
+    key: Annotated[str, typer.Argument(help="Spreadsheet key or address.")],
+    locale: Annotated[
+        str | None, typer.Option("--locale", "-l", help="Language of its tabs (saves one request).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Dates after this day are in the future (default today).")
+    ] = None,
+    service_account: ServiceAccountOpt = None,
+    oauth_client: OAuthClientOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many issues in the table.")] = 200,
+) -> None:
+    """Check one Google Sheet and list the cells staff must fix (exit 0 valid, 1 issues, 2 unusable).
+
+    Example: sheetkit gsheets check 1AbC... --locale vi
+    """
+    with _client(service_account, oauth_client, readonly=True) as client:
+        book = read_gsheet(client, _key(key), locale=locale)
+    result = validate(book, as_of=_as_of(as_of))
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        _print_result(result, limit)
+    if not result.valid:
+        raise typer.Exit(1)
+
+
+@gsheets_app.command("pull")
+def gsheets_pull(
+    registry: Annotated[Path, typer.Option("--registry", help="Branch registry (TOML).")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Dates after this day are in the future (default today).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the consolidated tables (Parquet) and branches.json.")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Branches read at once (quota still holds).")] = 1,
+    service_account: ServiceAccountOpt = None,
+    oauth_client: OAuthClientOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Read every branch of a chain into one validated dataset, within Google's quota.
+
+    Exit status: 0 every branch loaded and valid, 1 issues or failed branches, 2 unusable input.
+
+    Example: sheetkit gsheets pull --registry branches.toml --out chain/
+    """
+    chain = _pull(load_registry(registry), _as_of(as_of), service_account, oauth_client, workers, quiet=as_json)
+    if out is not None:
+        write_consolidated(chain, out)
+    if as_json:
+        typer.echo(json.dumps(chain.to_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        _print_branches(chain.branches)
+        _print_result(chain, 50)
+        if out is not None:
+            console.print(f"Consolidated tables written to [bold]{out}[/bold]")
+    if not (chain.valid and chain.complete):
+        raise typer.Exit(1)
+
+
+def _pull(
+    registry: Registry,
+    as_of: dt.date,
+    service_account: Path | None,
+    oauth_client: Path | None,
+    workers: int,
+    *,
+    quiet: bool,
+) -> ChainResult:
+    with _client(service_account, oauth_client, readonly=True, registry=registry) as client:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
+            task = bar.add_task("Reading branches", total=len(registry.branches))
+
+            def advance(done: int, total: int, outcome: BranchOutcome) -> None:
+                bar.update(task, completed=done, description=f"Reading branches ({outcome.code} {outcome.status})")
+
+            return pull_chain(registry, client, as_of=as_of, progress=advance, workers=workers)
+
+
+def _print_branches(branches: list[BranchOutcome]) -> None:
+    table = Table(title="Branches")
+    for name in ("Branch", "Status", "Clients", "Visits", "Issues", "Problem"):
+        table.add_column(name, overflow="fold")
+    for b in branches:
+        style = "green" if b.status == "loaded" else "red"
+        table.add_row(
+            b.code,
+            f"[{style}]{b.status}[/{style}]",
+            str(b.rows.get("clients", "")),
+            str(b.rows.get("visits", "")),
+            str(b.issues) if b.status == "loaded" else "",
+            b.error or "",
+        )
+    console.print(table)
+
+
+def _key(text: str) -> str:
+    try:
+        return spreadsheet_key(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def version_callback(value: bool) -> None:

@@ -17,7 +17,8 @@ a person can do about it::
     │   └── WorkbookWriteError        the output file cannot be written
     ├── SheetsError                   a Google Sheets call that cannot succeed (names the spreadsheet)
     │   ├── SheetsAuthError           credentials missing, unreadable or refused
-    │   ├── SheetsAccessError         no such spreadsheet, or not shared with the account
+    │   ├── SheetsAccessError         no such spreadsheet, not shared with the account, or shared read-only
+    │   ├── SheetsConflictError       the spreadsheet already holds a sheetkit workbook (overwriting not allowed)
     │   └── SheetsUnavailableError    still failing after bounded retries (quota, server errors, timeouts)
     ├── RegistryError                 a branch registry file that cannot be used (names file and entry)
     └── UsageError                    invalid arguments to a public function
@@ -34,6 +35,7 @@ __all__ = [
     "SheetkitError",
     "SheetsAccessError",
     "SheetsAuthError",
+    "SheetsConflictError",
     "SheetsError",
     "SheetsUnavailableError",
     "TemplateError",
@@ -159,7 +161,11 @@ class SheetsAuthError(SheetsError):
 
 
 class SheetsAccessError(SheetsError):
-    """The spreadsheet does not exist, or is not shared with the account sheetkit uses."""
+    """The spreadsheet does not exist, or is not shared with the account sheetkit uses (or only for viewing)."""
+
+
+class SheetsConflictError(SheetsError):
+    """The spreadsheet already holds sheetkit tabs; sheetkit replaces them only when told to overwrite."""
 
 
 class SheetsUnavailableError(SheetsError):

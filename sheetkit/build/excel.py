@@ -11,7 +11,6 @@ never leaves half a workbook behind.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import tempfile
 from collections.abc import Iterable
@@ -23,25 +22,24 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from sheetkit import __version__
+from sheetkit.build.cells import about_entries, cell_kind, is_missing, list_columns, setting_rows, value_converter
 from sheetkit.build.defaults import default_lists, default_settings
 from sheetkit.build.formulas import STYLES, StaffFormulas
-from sheetkit.build.layout import FIRST_DATA_ROW, SheetLayout, WorkbookLayout, column_letter, plan_layout
+from sheetkit.build.layout import (
+    FIRST_DATA_ROW,
+    SETTINGS_VALUE_COLUMN,
+    SheetLayout,
+    WorkbookLayout,
+    column_letter,
+    plan_layout,
+)
+from sheetkit.build.rules import column_rule, setting_rule
 from sheetkit.errors import UsageError, WorkbookWriteError
 from sheetkit.frames import DATA_SHEETS, WorkbookData, empty_frames
-from sheetkit.template import (
-    MULTICHOICE_SEPARATOR,
-    TEXT_TYPES,
-    Column,
-    Labels,
-    Sheet,
-    Template,
-    load_template,
-)
+from sheetkit.template import Column, Labels, Sheet, Template, load_template
 
 __all__ = ["write_excel"]
 
-MAX_CELL_TEXT: Final = 32767
 MAX_VALIDATION_TITLE: Final = 32
 NUMBER_FORMATS: Final = {"int": "0", "rating": "0", "decimal": "0.00", "money": "#,##0.00"}
 HEADER_COLOURS: Final = {
@@ -190,13 +188,8 @@ class _ExcelWriter:
             raise WorkbookWriteError(f"cannot finish the workbook ({exc})", path=path) from None
 
     def _define_names(self, wb: xlsxwriter.Workbook) -> None:
-        for rng in self.layout.lists.values():
-            wb.define_name(rng.name, "=" + rng.reference)
-        clients = self.layout.sheet("clients")
-        wb.define_name("client_ids", "=" + clients.data_range("client_id"))
-        settings_sheet = "'" + self.layout.settings_name.replace("'", "''") + "'"
-        for key, row in self.layout.settings_rows.items():
-            wb.define_name(self.layout.setting_name(key), f"={settings_sheet}!$C${row}")
+        for name in self.layout.defined_names():
+            wb.define_name(name.name, "=" + name.reference)
 
     # ------------------------------------------------------------- data sheets
     def _write_data_sheet(self, ws: Worksheet, sheet: Sheet) -> None:
@@ -212,7 +205,7 @@ class _ExcelWriter:
             kind = "formula" if col.is_formula else col.sensitivity
             ws.write_string(0, idx, self.labels.header(sheet.key, col.key), self.fmt_header[kind])
         ws.set_row(0, 45)
-        ws.freeze_panes(1, 2 if sheet.key == "clients" else 1)
+        ws.freeze_panes(1, lay.frozen_columns)
         ws.autofilter(0, 0, lay.last_row - 1, len(sheet.columns) - 1)
         self._write_rows(ws, sheet, lay, frame)
         self._write_validations(ws, sheet, lay)
@@ -244,7 +237,7 @@ class _ExcelWriter:
                 if c.is_formula:
                     continue
                 value = values[c.key][r]
-                if _is_missing(value):
+                if is_missing(value):
                     continue
                 writers[c.key](ws, row, i, value, sheet.key)
             for i, c in formula_cols:
@@ -257,62 +250,24 @@ class _ExcelWriter:
 
     def _cell_writer(self, col: Column) -> Any:
         fmt = self.column_format(col)
-        lab = self.labels
+        convert = value_converter(self.template, self.labels, col)
+        if cell_kind(col) == "text":
 
-        def text(ws: Worksheet, row: int, idx: int, value: Any, sheet: str) -> None:
-            s = value if isinstance(value, str) else str(value)
-            if len(s) > MAX_CELL_TEXT:
-                raise UsageError(
-                    f"{sheet} row {row + 1}, {col.key}: text of {len(s)} characters exceeds the "
-                    f"spreadsheet limit of {MAX_CELL_TEXT}"
-                )
-            ws.write_string(row, idx, s, fmt)
+            def text(ws: Worksheet, row: int, idx: int, value: Any, sheet: str) -> None:
+                ws.write_string(row, idx, convert(value, sheet, row + 1), fmt)
 
-        if col.type in ("date", "datetime"):
+            return text
 
-            def when(ws: Worksheet, row: int, idx: int, value: Any, sheet: str) -> None:
-                if isinstance(value, str):  # a birthday without a year, "MM-DD"
-                    text(ws, row, idx, value, sheet)
-                    return
-                if isinstance(value, pd.Timestamp):
-                    value = value.to_pydatetime()
-                if isinstance(value, dt.datetime) and col.type == "date" and value.time() == dt.time():
-                    value = value.date()
-                ws.write_datetime(row, idx, value, fmt)
+        def typed(ws: Worksheet, row: int, idx: int, value: Any, sheet: str) -> None:
+            cell = convert(value, sheet, row + 1)
+            if isinstance(cell, str):
+                ws.write_string(row, idx, cell, fmt)
+            elif isinstance(cell, dt.date):
+                ws.write_datetime(row, idx, cell, fmt)
+            else:
+                ws.write_number(row, idx, cell, fmt)
 
-            return when
-        if col.type in NUMBER_FORMATS:
-
-            def number(ws: Worksheet, row: int, idx: int, value: Any, sheet: str) -> None:
-                if isinstance(value, str):
-                    text(ws, row, idx, value, sheet)
-                    return
-                ws.write_number(row, idx, float(value), fmt)
-
-            return number
-        if col.type == "bool":
-            yes, no = lab.choice_label("yes_no", "yes"), lab.choice_label("yes_no", "no")
-
-            def boolean(ws: Worksheet, row: int, idx: int, value: Any, sheet: str) -> None:
-                if isinstance(value, str):
-                    text(ws, row, idx, value, sheet)
-                else:
-                    text(ws, row, idx, yes if bool(value) else no, sheet)
-
-            return boolean
-        if col.type in ("choice", "multichoice") and col.choices and not self.template.is_reference_list(col.choices):
-            labels = dict(lab.choices[col.choices])
-
-            def choice(ws: Worksheet, row: int, idx: int, value: Any, sheet: str) -> None:
-                s = str(value)
-                if col.type == "multichoice":
-                    parts = [p.strip() for p in s.split(MULTICHOICE_SEPARATOR)]
-                    text(ws, row, idx, f"{MULTICHOICE_SEPARATOR} ".join(labels.get(p, p) for p in parts if p), sheet)
-                else:
-                    text(ws, row, idx, labels.get(s, s), sheet)
-
-            return choice
-        return text
+        return typed
 
     # -------------------------------------------------------------- validation
     def _write_validations(self, ws: Worksheet, sheet: Sheet, lay: SheetLayout) -> None:
@@ -321,7 +276,7 @@ class _ExcelWriter:
         for idx, col in enumerate(sheet.columns):
             if col.is_formula:
                 continue
-            rule = self._validation(col, sheet, lay)
+            rule = column_rule(self.labels, self.layout, sheet, col)
             if rule is None:
                 continue
             rule.setdefault("ignore_blank", True)
@@ -330,102 +285,6 @@ class _ExcelWriter:
             rule["error_title"] = _clip(self.labels.messages["error_title"], MAX_VALIDATION_TITLE)
             rule.setdefault("error_type", "stop")
             ws.data_validation(first, idx, last, idx, rule)
-
-    def _validation(self, col: Column, sheet: Sheet, lay: SheetLayout) -> dict[str, Any] | None:
-        lab = self.labels
-        cell = lay.cell(col.key, FIRST_DATA_ROW, absolute_column=False)
-        if col.key == sheet.id_column and col.unique:
-            rng = lay.data_range(col.key, sheet=False)
-            return {
-                "validate": "custom",
-                "value": f"=AND(LEN({cell})<={col.max_length or 32},COUNTIF({rng},{cell})=1)",
-                "error_message": lab.message("unique"),
-            }
-        if col.references == "clients.client_id":
-            return {
-                "validate": "list",
-                "source": "=client_ids",
-                "error_message": lab.message("client_exists"),
-            }
-        if col.type in ("choice",) or col.type == "bool":
-            list_key = "yes_no" if col.type == "bool" else str(col.choices)
-            return {
-                "validate": "list",
-                "source": "=" + self.layout.choice_range_name(list_key),
-                "error_message": lab.message("choice"),
-            }
-        if col.type == "date" and col.month_day:
-            return {
-                "validate": "custom",
-                "value": (
-                    f"=OR(AND(ISNUMBER({cell}),{cell}>=DATE(1900,1,1),{cell}<=TODAY()),"
-                    f'AND(ISTEXT({cell}),LEN({cell})=5,MID({cell},3,1)="-",'
-                    f"ISNUMBER(VALUE(LEFT({cell},2))),ISNUMBER(VALUE(RIGHT({cell},2)))))"
-                ),
-                "error_message": lab.message("birth_date", format=lab.date_format),
-            }
-        if col.type in ("date", "datetime"):
-            lo = col.min if isinstance(col.min, dt.date) else dt.date(1900, 1, 1)
-            if col.max == "today":
-                hi: Any = "=TODAY()"
-                message = lab.message("date_not_future", format=lab.date_format)
-            else:
-                hi = col.max if isinstance(col.max, dt.date) else dt.date(2100, 12, 31)
-                fmt = lab.datetime_format if col.type == "datetime" else lab.date_format
-                message = lab.message("date", min=_show_date(lo), max=_show_date(hi), format=fmt)
-            if col.type == "datetime" and hi == "=TODAY()":
-                hi = "=TODAY()+1"
-            return {
-                "validate": "date",
-                "criteria": "between",
-                "minimum": lo,
-                "maximum": hi,
-                "error_message": message,
-            }
-        if col.type in ("int", "rating"):
-            lo_n, hi_n = _num(col.min, 0), _num(col.max, 10**9)
-            key = "rating" if col.type == "rating" else "int"
-            return {
-                "validate": "integer",
-                "criteria": "between",
-                "minimum": int(lo_n),
-                "maximum": int(hi_n),
-                "error_message": lab.message(key, min=_show_number(lo_n), max=_show_number(hi_n)),
-            }
-        if col.type in ("decimal", "money"):
-            lo_n, hi_n = _num(col.min, 0), _num(col.max, 10**12)
-            if col.type == "money":  # bounds are in the template's reference currency
-                lo_n, hi_n = lo_n * lab.price_scale, hi_n * lab.price_scale
-            return {
-                "validate": "decimal",
-                "criteria": "between",
-                "minimum": _plain(lo_n),
-                "maximum": _plain(hi_n),
-                "error_message": lab.message("decimal", min=_show_number(lo_n), max=_show_number(hi_n)),
-            }
-        if col.type == "email":
-            return {
-                "validate": "custom",
-                "value": f'=AND(ISNUMBER(FIND("@",{cell})),LEN({cell})<={col.max_length or 254})',
-                "error_message": lab.message("email"),
-            }
-        if col.type == "phone":
-            return {
-                "validate": "length",
-                "criteria": "between",
-                "minimum": 5,
-                "maximum": 32,
-                "error_message": lab.message("phone"),
-            }
-        if col.type in TEXT_TYPES:
-            limit = col.max_length or MAX_CELL_TEXT
-            return {
-                "validate": "length",
-                "criteria": "<=",
-                "value": limit,
-                "error_message": lab.message("id" if col.type == "id" else "length", max=limit),
-            }
-        return None
 
     def _write_conditional_formats(self, ws: Worksheet, sheet: Sheet, lay: SheetLayout) -> None:
         for rule in self.formulas.conditional_rules():
@@ -453,73 +312,35 @@ class _ExcelWriter:
         for i, key in enumerate(("key", "label", "value", "help")):
             ws.write_string(0, i, head[key], self.fmt_header[None])
         ws.freeze_panes(1, 0)
-        values = {**default_settings(self.template, lab), **self.data.settings}
-        for s in self.template.settings:
-            row = self.layout.settings_rows[s.key] - 1
+        value_col = SETTINGS_VALUE_COLUMN
+        for entry in setting_rows(self.template, lab, self.layout, self.data.settings):
+            s, row = entry.setting, entry.row - 1
             ws.write_string(row, 0, s.key, self.fmt_key)
-            ws.write_string(row, 1, lab.settings[s.key]["label"], self.fmt_locked_text)
-            value = values[s.key]
-            if s.type in ("int", "decimal"):
-                ws.write_number(row, 2, float(value), self.fmt_type["decimal" if s.type == "decimal" else "int"])
-                rule: dict[str, Any] = {
-                    "validate": "integer" if s.type == "int" else "decimal",
-                    "criteria": "between",
-                    "minimum": _plain(s.min if s.min is not None else 0),
-                    "maximum": _plain(s.max if s.max is not None else 10**9),
-                    "error_message": lab.message(
-                        "int" if s.type == "int" else "decimal",
-                        min=_show_number(s.min or 0),
-                        max=_show_number(s.max or 10**9),
-                    ),
-                }
-            elif s.type == "choice":
-                ws.write_string(row, 2, lab.choice_label(str(s.choices), str(value)), self.fmt_type["text"])
-                rule = {
-                    "validate": "list",
-                    "source": "=" + self.layout.choice_range_name(str(s.choices)),
-                    "error_message": lab.message("choice"),
-                }
+            ws.write_string(row, 1, entry.label, self.fmt_locked_text)
+            if isinstance(entry.value, float):
+                fmt = self.fmt_type["decimal" if s.type == "decimal" else "int"]
+                ws.write_number(row, value_col, entry.value, fmt)
             else:
-                ws.write_string(row, 2, str(value), self.fmt_type["text"])
-                rule = {
-                    "validate": "length",
-                    "criteria": "<=",
-                    "value": s.max_length or 255,
-                    "error_message": lab.message("length", max=s.max_length or 255),
-                }
-            rule["input_title"] = _clip(lab.settings[s.key]["label"], MAX_VALIDATION_TITLE)
-            rule["input_message"] = lab.settings[s.key]["help"]
+                ws.write_string(row, value_col, entry.value, self.fmt_type["text"])
+            rule = setting_rule(lab, self.layout, s)
+            rule["input_title"] = _clip(entry.label, MAX_VALIDATION_TITLE)
+            rule["input_message"] = entry.help
             rule["error_title"] = _clip(lab.messages["error_title"], MAX_VALIDATION_TITLE)
-            ws.data_validation(row, 2, row, 2, rule)
-            ws.write_string(row, 3, lab.settings[s.key]["help"], self.fmt_locked_text)
+            ws.data_validation(row, value_col, row, value_col, rule)
+            ws.write_string(row, 3, entry.help, self.fmt_locked_text)
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
 
     def _write_lists(self, ws: Worksheet) -> None:
-        lab = self.labels
         # constant_memory writes row by row: gather every column first.
-        columns: dict[int, list[Any]] = {}
+        columns = list_columns(self.template, self.labels, self.layout, self.data.lists)
         header_fmt = self.fmt_header[None]
         for rng in self.layout.lists.values():
-            if rng.name.startswith("ref_"):
-                ref = self.template.reference_lists[rng.list_key]
-                frame = self.data.lists.get(rng.list_key)
-                if frame is None:
-                    frame = default_lists(self.template, lab)[rng.list_key]
-                header = lab.reference_header(ref.key, rng.column_key)
-                cells = list(frame[rng.column_key]) if rng.column_key in frame.columns else []
-                limit = rng.last_row - rng.first_row + 1
-                if len(cells) > limit:
-                    raise UsageError(f"the {ref.key} list has {len(cells)} rows; the workbook holds {limit}")
-                ws.set_column(rng.column, rng.column, 22, self.fmt_type["text"])
-            else:
-                header = rng.list_key
-                cells = lab.choice_labels(rng.list_key)
-                ws.set_column(rng.column, rng.column, 18, self.fmt_type["text"])
-            columns[rng.column] = [header, *cells]
+            width = 22 if rng.name.startswith("ref_") else 18
+            ws.set_column(rng.column, rng.column, width, self.fmt_type["text"])
         height = max(len(v) for v in columns.values())
         for r in range(height):
             for c, cells in columns.items():
-                if r >= len(cells) or _is_missing(cells[r]):
+                if r >= len(cells) or cells[r] is None:
                     continue
                 value = cells[r]
                 if r == 0:
@@ -536,16 +357,10 @@ class _ExcelWriter:
         ws.set_column(1, 1, 24, self.fmt_locked_text)
         ws.set_column(2, 2, 60, self.fmt_locked_text)
         ws.write_string(0, 0, lab.about["title"], self.fmt_title)
-        entries = (
-            ("template_id", self.template.id),
-            ("template_version", str(self.template.version)),
-            ("locale", lab.locale),
-            ("generated_at", self.stamp.isoformat(sep=" ")),
-            ("generator", f"sheetkit {__version__}"),
-        )
-        for i, (key, value) in enumerate(entries, start=2):
+        entries = about_entries(self.template, lab, self.stamp)
+        for i, (key, label, value) in enumerate(entries, start=2):
             ws.write_string(i, 0, key, self.fmt_key)
-            ws.write_string(i, 1, lab.about[key], self.fmt_locked_text)
+            ws.write_string(i, 1, label, self.fmt_locked_text)
             ws.write_string(i, 2, value, self.fmt_locked_text)
         ws.set_row(len(entries) + 3, 45)
         ws.write_string(len(entries) + 3, 1, lab.about["notice"], self.fmt_note)
@@ -571,31 +386,8 @@ def _strip_equals(formula: str, expand_future_functions: bool = False) -> str:
     return formula[1:] if formula.startswith("=") else formula
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NaT or value is pd.NA:
-        return True
-    return bool(isinstance(value, float) and math.isnan(value))
-
-
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _plain(value: float) -> float | int:
-    """1.0 -> 1, so a validation bound reads the same after LibreOffice rewrites it."""
-    return int(value) if float(value).is_integer() else value
-
-
-def _num(bound: Any, default: float) -> float:
-    return float(bound) if isinstance(bound, (int, float)) else default
-
-
-def _show_number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _show_date(value: Any) -> str:
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def _column_ranges(lay: SheetLayout, columns: Iterable[str]) -> list[str]:

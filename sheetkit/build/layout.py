@@ -16,6 +16,8 @@ from sheetkit.template import Labels, Template
 __all__ = [
     "FIRST_DATA_ROW",
     "HEADER_ROW",
+    "SETTINGS_VALUE_COLUMN",
+    "DefinedName",
     "ListRange",
     "SheetLayout",
     "WorkbookLayout",
@@ -29,6 +31,8 @@ HEADER_ROW: Final = 1
 FIRST_DATA_ROW: Final = 2
 #: Row count on the Settings and About sheets before their first entry.
 SETTINGS_FIRST_ROW: Final = 2
+#: 0-based column of the values on the Settings sheet (key, label, value, help).
+SETTINGS_VALUE_COLUMN: Final = 2
 #: Rows of an .xlsx sheet (Excel's and LibreOffice's limit).
 MAX_ROWS: Final = 1_048_576
 
@@ -73,6 +77,11 @@ class SheetLayout:
     columns: tuple[str, ...]
     last_row: int
 
+    @property
+    def frozen_columns(self) -> int:
+        """Columns kept in view when scrolling right: the ID, and on Clients also the name."""
+        return 2 if self.key == "clients" else 1
+
     def index(self, column: str) -> int:
         """0-based column index of a canonical key."""
         return self.columns.index(column)
@@ -107,6 +116,22 @@ class ListRange:
 
 
 @dataclass(frozen=True)
+class DefinedName:
+    """A workbook-level name over one column range (1-based rows, 0-based column).
+
+    ``reference`` is the absolute A1 form with the quoted sheet name, e.g.
+    ``'Lists'!$A$2:$A$201`` or ``'Settings'!$C$2`` for a single cell.
+    """
+
+    name: str
+    sheet: str
+    column: int
+    first_row: int
+    last_row: int
+    reference: str
+
+
+@dataclass(frozen=True)
 class WorkbookLayout:
     """Positions of every sheet and defined name of one generated workbook."""
 
@@ -128,6 +153,29 @@ class WorkbookLayout:
     def setting_name(self, key: str) -> str:
         """Defined name of a setting's value cell."""
         return f"setting_{key}"
+
+    def defined_names(self) -> list[DefinedName]:
+        """Every defined name: the Lists columns, ``client_ids`` and one per setting."""
+        names = [
+            DefinedName(r.name, self.lists_name, r.column, r.first_row, r.last_row, r.reference)
+            for r in self.lists.values()
+        ]
+        clients = self.sheet("clients")
+        names.append(
+            DefinedName(
+                "client_ids",
+                clients.name,
+                clients.index("client_id"),
+                FIRST_DATA_ROW,
+                clients.last_row,
+                clients.data_range("client_id"),
+            )
+        )
+        letter = column_letter(SETTINGS_VALUE_COLUMN)
+        for key, row in self.settings_rows.items():
+            ref = f"{quote_sheet(self.settings_name)}!${letter}${row}"
+            names.append(DefinedName(self.setting_name(key), self.settings_name, SETTINGS_VALUE_COLUMN, row, row, ref))
+        return names
 
 
 def plan_layout(template: Template, labels: Labels, rows: dict[str, int]) -> WorkbookLayout:

@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from sheetkit.errors import WorkbookWriteError
 from sheetkit.issues import ValidationResult
 from sheetkit.report.content import WeeklyReport, build_report
 from sheetkit.report.excel import write_report_xlsx
@@ -21,6 +22,7 @@ from sheetkit.validate import validate
 __all__ = [
     "WeeklyReport",
     "build_report",
+    "check_outputs",
     "report_result",
     "weekly_report",
     "write_report_html",
@@ -29,23 +31,44 @@ __all__ = [
 
 
 def weekly_report(
-    book: Path | str, *, as_of: dt.date, out: Path | str | None = None, html: Path | str | None = None
+    book: Path | str,
+    *,
+    as_of: dt.date,
+    out: Path | str | None = None,
+    html: Path | str | None = None,
+    overwrite: bool = False,
 ) -> dict[str, Any]:
     """Validate a workbook, then write its weekly report; return where it went and what it found.
 
     ``out`` defaults to ``<book>-weekly.xlsx`` beside the workbook. The staff
-    workbook itself is only read, never modified.
+    workbook itself is only read, never modified; an existing report is
+    replaced only with ``overwrite=True``.
     """
     source = Path(book)
+    target = out or source.with_name(f"{source.stem}-weekly.xlsx")
+    check_outputs(target, html, overwrite=overwrite)
     result = validate(source, as_of=as_of)
-    summary = report_result(result, as_of=as_of, out=out or source.with_name(f"{source.stem}-weekly.xlsx"), html=html)
+    summary = report_result(result, as_of=as_of, out=target, html=html, overwrite=overwrite)
     return {"workbook": str(source), **summary}
 
 
+def check_outputs(*paths: Path | str | None, overwrite: bool) -> None:
+    """Refuse, before any work, to replace existing report files unless allowed."""
+    for path in paths:
+        if path is not None and Path(path).exists() and not overwrite:
+            raise WorkbookWriteError("the file already exists; choose another name or allow overwriting", path=path)
+
+
 def report_result(
-    result: ValidationResult, *, as_of: dt.date, out: Path | str, html: Path | str | None = None
+    result: ValidationResult,
+    *,
+    as_of: dt.date,
+    out: Path | str,
+    html: Path | str | None = None,
+    overwrite: bool = False,
 ) -> dict[str, Any]:
     """Write the weekly report of validated data (one workbook, or a chain from :func:`sheetkit.pull_chain`)."""
+    check_outputs(out, html, overwrite=overwrite)
     report = build_report(result, as_of=as_of)
     xlsx = write_report_xlsx(report, out, locale=result.locale)
     html_path = write_report_html(report, html, locale=result.locale) if html is not None else None

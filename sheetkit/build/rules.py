@@ -1,0 +1,175 @@
+"""Data validation of every data column and setting, declared once for both writers.
+
+A rule is a dictionary in xlsxwriter's ``data_validation`` form (``validate``,
+``criteria``, ``minimum``/``maximum``/``value``, ``source``, ``error_message``):
+the Excel writer passes it on after adding titles and the input message, the
+Google Sheets writer translates it to a Sheets ``DataValidationRule``
+(:mod:`sheetkit.build.gsheets`). Formulas in rules are written for the first
+data row, with Excel's function names and comma separators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sheetkit.build.cells import MAX_CELL_TEXT
+from sheetkit.build.layout import FIRST_DATA_ROW, SheetLayout, WorkbookLayout
+from sheetkit.template import TEXT_TYPES, Column, Labels, Setting, Sheet
+
+__all__ = ["column_rule", "plain_number", "setting_rule", "show_number"]
+
+#: Date bounds of date columns that declare none.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+#: Length limits of phones, and of settings without a declared one.
+PHONE_LENGTH = (5, 32)
+SETTING_MAX_LENGTH = 255
+
+
+def column_rule(labels: Labels, layout: WorkbookLayout, sheet: Sheet, col: Column) -> dict[str, Any] | None:
+    """The validation of a data column (None for columns without one, such as formulas)."""
+    if col.is_formula:
+        return None
+    lab = labels
+    lay: SheetLayout = layout.sheet(sheet.key)
+    cell = lay.cell(col.key, FIRST_DATA_ROW, absolute_column=False)
+    if col.key == sheet.id_column and col.unique:
+        rng = lay.data_range(col.key, sheet=False)
+        return {
+            "validate": "custom",
+            "value": f"=AND(LEN({cell})<={col.max_length or 32},COUNTIF({rng},{cell})=1)",
+            "error_message": lab.message("unique"),
+        }
+    if col.references == "clients.client_id":
+        return {
+            "validate": "list",
+            "source": "=client_ids",
+            "error_message": lab.message("client_exists"),
+        }
+    if col.type in ("choice",) or col.type == "bool":
+        list_key = "yes_no" if col.type == "bool" else str(col.choices)
+        return {
+            "validate": "list",
+            "source": "=" + layout.choice_range_name(list_key),
+            "error_message": lab.message("choice"),
+        }
+    if col.type == "date" and col.month_day:
+        return {
+            "validate": "custom",
+            "value": (
+                f"=OR(AND(ISNUMBER({cell}),{cell}>=DATE(1900,1,1),{cell}<=TODAY()),"
+                f'AND(ISTEXT({cell}),LEN({cell})=5,MID({cell},3,1)="-",'
+                f"ISNUMBER(VALUE(LEFT({cell},2))),ISNUMBER(VALUE(RIGHT({cell},2)))))"
+            ),
+            "error_message": lab.message("birth_date", format=lab.date_format),
+        }
+    if col.type in ("date", "datetime"):
+        lo = col.min if isinstance(col.min, dt.date) else EARLIEST_DATE
+        if col.max == "today":
+            hi: Any = "=TODAY()"
+            message = lab.message("date_not_future", format=lab.date_format)
+        else:
+            hi = col.max if isinstance(col.max, dt.date) else LATEST_DATE
+            fmt = lab.datetime_format if col.type == "datetime" else lab.date_format
+            message = lab.message("date", min=_show_date(lo), max=_show_date(hi), format=fmt)
+        if col.type == "datetime" and hi == "=TODAY()":
+            hi = "=TODAY()+1"
+        return {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": lo,
+            "maximum": hi,
+            "error_message": message,
+        }
+    if col.type in ("int", "rating"):
+        lo_n, hi_n = _num(col.min, 0), _num(col.max, 10**9)
+        key = "rating" if col.type == "rating" else "int"
+        return {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": int(lo_n),
+            "maximum": int(hi_n),
+            "error_message": lab.message(key, min=show_number(lo_n), max=show_number(hi_n)),
+        }
+    if col.type in ("decimal", "money"):
+        lo_n, hi_n = _num(col.min, 0), _num(col.max, 10**12)
+        if col.type == "money":  # bounds are in the template's reference currency
+            lo_n, hi_n = lo_n * lab.price_scale, hi_n * lab.price_scale
+        return {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": plain_number(lo_n),
+            "maximum": plain_number(hi_n),
+            "error_message": lab.message("decimal", min=show_number(lo_n), max=show_number(hi_n)),
+        }
+    if col.type == "email":
+        return {
+            "validate": "custom",
+            "value": f'=AND(ISNUMBER(FIND("@",{cell})),LEN({cell})<={col.max_length or 254})',
+            "error_message": lab.message("email"),
+        }
+    if col.type == "phone":
+        return {
+            "validate": "length",
+            "criteria": "between",
+            "minimum": PHONE_LENGTH[0],
+            "maximum": PHONE_LENGTH[1],
+            "error_message": lab.message("phone"),
+        }
+    if col.type in TEXT_TYPES:
+        limit = col.max_length or MAX_CELL_TEXT
+        return {
+            "validate": "length",
+            "criteria": "<=",
+            "value": limit,
+            "error_message": lab.message("id" if col.type == "id" else "length", max=limit),
+        }
+    return None
+
+
+def setting_rule(labels: Labels, layout: WorkbookLayout, setting: Setting) -> dict[str, Any]:
+    """The validation of a setting's value cell."""
+    s = setting
+    if s.type in ("int", "decimal"):
+        return {
+            "validate": "integer" if s.type == "int" else "decimal",
+            "criteria": "between",
+            "minimum": plain_number(s.min if s.min is not None else 0),
+            "maximum": plain_number(s.max if s.max is not None else 10**9),
+            "error_message": labels.message(
+                "int" if s.type == "int" else "decimal",
+                min=show_number(s.min or 0),
+                max=show_number(s.max or 10**9),
+            ),
+        }
+    if s.type == "choice":
+        return {
+            "validate": "list",
+            "source": "=" + layout.choice_range_name(str(s.choices)),
+            "error_message": labels.message("choice"),
+        }
+    return {
+        "validate": "length",
+        "criteria": "<=",
+        "value": s.max_length or SETTING_MAX_LENGTH,
+        "error_message": labels.message("length", max=s.max_length or SETTING_MAX_LENGTH),
+    }
+
+
+def plain_number(value: float) -> float | int:
+    """1.0 -> 1, so a validation bound reads the same after LibreOffice rewrites it."""
+    return int(value) if float(value).is_integer() else value
+
+
+def show_number(value: float) -> str:
+    """A bound as people read it: 5, not 5.0."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _num(bound: Any, default: float) -> float:
+    return float(bound) if isinstance(bound, (int, float)) else default
+
+
+def _show_date(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
