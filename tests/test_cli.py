@@ -109,3 +109,9 @@ def test_report_json_equals_the_library_result(tmp_path: Path, capsys: pytest.Ca
     assert page.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
     summary = sk.load_template().labels().report["sheet_summary"]  # the demo is in the default locale
     assert openpyxl.load_workbook(out).sheetnames[0] == summary
+    # A second run refuses to replace the report unless told to; the old file stays as it was.
+    before = out.read_bytes()
+    assert main(args) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert out.read_bytes() == before
+    assert main([*args, "--force"]) == 0

@@ -1,0 +1,84 @@
+"""Shared set-up for the Google Sheets tests: a stand-in, accounts, clients, and branches on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import sheetkit as sk
+from sheetkit.build.gsheets import write_gsheet
+from sheetkit.gsheets.auth import Account, account_from_info
+from sheetkit.gsheets.client import SheetsClient
+from sheetkit.gsheets.limits import Quota, RetryPolicy
+from sheetkit.read.gsheets import sheet_range
+from tests.sheets_standin import FakeClock, LocalGoogleAdapter, SheetsStandIn
+
+AS_OF = dt.date(2026, 11, 22)
+WRITER = "writer@salon-chain.iam.gserviceaccount.com"
+READER = "reader@salon-chain.iam.gserviceaccount.com"
+
+
+def account(standin: SheetsStandIn, email: str, *, readonly: bool, project: str = "salon-chain") -> Account:
+    return account_from_info(standin.service_account(email, project=project), readonly=readonly)
+
+
+def client_for(
+    standin: SheetsStandIn,
+    clock: FakeClock,
+    accounts: Account | list[Account],
+    *,
+    attempts: int = 5,
+    timeout: float = 10.0,
+    quota: Quota | None = None,
+) -> SheetsClient:
+    return SheetsClient(
+        accounts,
+        transport=LocalGoogleAdapter(standin),
+        clock=clock,
+        retry=RetryPolicy(attempts=attempts, rng=random.Random(7)),
+        timeout=timeout,
+        **({"quota": quota} if quota else {}),
+    )
+
+
+def write_branch(
+    standin: SheetsStandIn,
+    clock: FakeClock,
+    *,
+    locale: str = "en",
+    clients: int = 12,
+    seed: int = 1,
+    branch: str | None = None,
+    share_with: tuple[str, ...] = (READER,),
+) -> tuple[str, sk.WorkbookData]:
+    """A branch spreadsheet written by sheetkit's own writer, shared read-only with the reader account."""
+    data = sk.generate_demo(clients=clients, locale=locale, seed=seed, as_of=AS_OF)
+    with client_for(standin, clock, account(standin, WRITER, readonly=False)) as writer:
+        key = write_gsheet(writer, data, locale=locale, branch=branch)
+    for email in share_with:
+        standin.share(key, email, role="reader")
+    return key, data
+
+
+def tab_values(standin: SheetsStandIn, clock: FakeClock, key: str, locale: str) -> dict[str, list[list[Any]]]:
+    """Every tab's values (UNFORMATTED_VALUE), to copy a branch without writing it again."""
+    labels = sk.load_template().labels(locale)
+    tabs = ("clients", "visits", "appointments", "feedback", "lists", "settings", "about")
+    titles = [labels.sheet_name(k) for k in tabs]
+    with client_for(standin, clock, account(standin, WRITER, readonly=True)) as reader:
+        answer = reader.values_batch_get(key, [sheet_range(t) for t in titles])
+    return {t: r.get("values", []) for t, r in zip(titles, answer["valueRanges"], strict=True)}
+
+
+def copy_branch(standin: SheetsStandIn, values: dict[str, list[list[Any]]], *, owner: str = WRITER) -> str:
+    """A new spreadsheet holding the same values (no quota spent): a chain of many branches, fast."""
+    grids = [
+        {"title": t, "gridProperties": {"rowCount": max(len(r), 1000), "columnCount": max(map(len, r), default=26)}}
+        for t, r in values.items()
+    ]
+    key = standin.create_spreadsheet(owner=owner, title="Branch copy", sheets=grids)
+    for title, rows in values.items():
+        if rows:
+            standin.put_values(key, f"{sheet_range(title)}!A1", rows)
+    return key
