@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -210,9 +210,18 @@ def report(
             report = report_result(chain, as_of=when, out=target, html=html, overwrite=force)
         summary = {"registry": str(registry), **report}
         summary["branches"] = [b.to_dict() for b in chain.branches]
+        summary["complete"] = chain.complete
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
-        return
+    else:
+        _print_report(summary, chain.branches if registry is not None else [])
+    if not summary.get("complete", True):
+        raise typer.Exit(1)  # a branch is missing from the figures: the scheduled job must notice
+
+
+def _print_report(summary: dict[str, Any], branches: list[BranchOutcome]) -> None:
+    if branches:
+        _print_branches(branches)
     console.print(f"Weekly report written to [bold]{summary['report']}[/bold]")
     if summary["html"]:
         console.print(f"HTML version for email: [bold]{summary['html']}[/bold]")
@@ -220,6 +229,9 @@ def report(
     console.print(f"Action lists: {actions}")
     if summary["issues"]:
         console.print(f"{summary['issues']} data-quality issues are listed in the report (sheetkit check shows them).")
+    failed = [b.code for b in branches if b.status == "failed"]
+    if failed:
+        console.print(f"[bold red]Not in the figures:[/bold red] {', '.join(failed)} (see the table above).")
 
 
 # ---------------------------------------------------------------- Google Sheets

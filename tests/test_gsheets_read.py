@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from google.oauth2.credentials import Credentials
 
 import sheetkit as sk
-from sheetkit.errors import SheetNotFoundError, SheetsAccessError, SheetsAuthError, SheetsUnavailableError
+from sheetkit.errors import (
+    SheetNotFoundError,
+    SheetsAccessError,
+    SheetsAuthError,
+    SheetsError,
+    SheetsUnavailableError,
+    UsageError,
+)
 from sheetkit.gsheets.auth import load_account
+from sheetkit.gsheets.client import SheetsClient
+from sheetkit.gsheets.limits import RetryPolicy
+from sheetkit.gsheets.transport import ENV_EMULATOR, transport_from_env
 from sheetkit.read.gsheets import read_gsheet
-from tests.gsheets_support import AS_OF, READER, account, client_for, write_branch
-from tests.sheets_standin import FakeClock, SheetsStandIn
+from tests.gsheets_support import AS_OF, READER, WRITER, account, client_for, write_branch
+from tests.sheets_standin import FakeClock, LocalGoogleAdapter, SheetsStandIn
 from tests.test_read_roundtrip import assert_frames_equal
 
 TEMPLATE = sk.load_template()
@@ -161,3 +174,82 @@ def test_no_credentials_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(SheetsAuthError, match="incomplete or damaged") as err:
         load_account(readonly=True, service_account_file=broken, environ={})
     assert str(broken) in str(err.value)
+
+
+class _Impostor(LocalGoogleAdapter):
+    """Answers batchGet requests with a fixed reply, as a proxy or captive portal would; the rest goes on."""
+
+    __attrs__ = [*LocalGoogleAdapter.__attrs__, "reply"]  # noqa: RUF012
+
+    def __init__(self, standin: SheetsStandIn, reply: tuple[int, str, bytes]) -> None:
+        self.reply = reply
+        super().__init__(standin)
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if ":batchGet" not in (request.url or ""):
+            return super().send(request, *args, **kwargs)
+        status, kind, body = self.reply
+        response = requests.Response()
+        response.status_code, response._content, response.url, response.request = status, body, request.url, request
+        response.headers["Content-Type"] = kind
+        return response
+
+
+@pytest.mark.parametrize(
+    ("reply", "error", "message"),
+    [
+        ((200, "text/html", b"<html>Sign in to the hotel Wi-Fi</html>"), SheetsUnavailableError, "could not be read"),
+        ((200, "application/json", b"[1, 2]"), SheetsUnavailableError, "not a JSON object"),
+        ((400, "application/json", b'{"error": "bad_request"}'), SheetsUnavailableError, "could not be read"),
+        ((200, "application/json", b'{"valueRanges": [{"values": [["x"]]}]}'), SheetsError, "of the 7 tabs"),
+        (
+            (403, "application/json", b'{"error": {"code": 403, "message": "Google Sheets API has not been used in '
+             b'project 1 before or it is disabled.", "status": "PERMISSION_DENIED", "details": [{"@type": '
+             b'"type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED"}]}}'),
+            SheetsAuthError,
+            "not enabled",
+        ),
+    ],
+)
+def test_answers_that_are_not_the_sheets_api_become_sheetkit_errors(
+    standin: SheetsStandIn, clock: FakeClock, reply: tuple[int, str, bytes], error: type[Exception], message: str
+) -> None:
+    key, _ = write_branch(standin, clock, clients=3)
+    acct = account(standin, READER, readonly=True)
+    client = SheetsClient(acct, transport=_Impostor(standin, reply), clock=clock, retry=RetryPolicy(attempts=2))
+    with client, pytest.raises(error, match=message):
+        read_gsheet(client, key, locale="en")
+
+
+def test_a_429_moves_to_the_next_account_or_waits_out_the_window(standin: SheetsStandIn, clock: FakeClock) -> None:
+    second = "reader-2@salon-chain.iam.gserviceaccount.com"
+    key, _ = write_branch(standin, clock, clients=3, share_with=(READER, second))
+    accounts = [account(standin, READER, readonly=True), account(standin, second, readonly=True)]
+    with client_for(standin, clock, accounts) as both:
+        standin.fail_next(status=429, times=1, spreadsheet=key)
+        start = clock.now()
+        read_gsheet(both, key, locale="en")
+        assert clock.now() - start < 5  # no minute-long wait: the other account took over
+    reads = standin.calls(kind="read", spreadsheet=key)
+    assert [c.status for c in reads[-2:]] == [429, 200]
+    assert reads[-1].user == second  # injected faults answer before the caller is identified
+    with client_for(standin, clock, account(standin, READER, readonly=True)) as alone:
+        standin.fail_next(status=429, times=1, spreadsheet=key)
+        start = clock.now()
+        read_gsheet(alone, key, locale="en")
+        assert 60 <= clock.now() - start < 70  # one account: the limiter waits out Google's window once
+
+
+def test_a_write_is_not_sent_twice_when_its_answer_is_lost(standin: SheetsStandIn, clock: FakeClock) -> None:
+    before = len(standin.books)
+    writer = client_for(standin, clock, account(standin, WRITER, readonly=False), timeout=1.0)
+    standin.delay_next(seconds=1.5, times=1, kind="write")
+    with writer, pytest.raises(SheetsUnavailableError, match="may have applied it"):
+        sk.write_gsheet(writer, locale="en")
+    time.sleep(0.6)  # the stand-in finishes the slow create
+    assert len(standin.books) == before + 1  # the create reached Google once and was not repeated
+
+
+def test_emulator_address_is_checked() -> None:
+    with pytest.raises(UsageError, match="not an address"):
+        transport_from_env({ENV_EMULATOR: "127.0.0.1:8085"})

@@ -8,7 +8,8 @@ Where credentials come from, first match wins:
 
 1. ``service_account=PATH`` (the CLI's ``--service-account``);
 2. the environment variable ``SHEETKIT_SERVICE_ACCOUNT``, then ``GOOGLE_APPLICATION_CREDENTIALS``;
-3. a user token saved by an earlier OAuth consent (``~/.config/sheetkit/authorized_user.json``);
+3. a user token saved by an earlier OAuth consent (``~/.config/sheetkit/authorized_user.json``,
+   ``authorized_user-readonly.json`` for the read-only scope);
 4. ``oauth_client=PATH`` (an OAuth client of type "Desktop app"): the browser consent runs once
    and its refresh token is saved, readable by the user only.
 
@@ -44,7 +45,11 @@ __all__ = [
 WRITE_SCOPES: Final = ("https://www.googleapis.com/auth/spreadsheets",)
 READ_SCOPES: Final = ("https://www.googleapis.com/auth/spreadsheets.readonly",)
 ENV_SERVICE_ACCOUNT: Final = "SHEETKIT_SERVICE_ACCOUNT"
-DEFAULT_TOKEN_FILE: Final = Path("~/.config/sheetkit/authorized_user.json")
+#: Saved user tokens, one per scope set (a read-only consent cannot write).
+DEFAULT_TOKEN_FILES: Final = {
+    True: Path("~/.config/sheetkit/authorized_user-readonly.json"),
+    False: Path("~/.config/sheetkit/authorized_user.json"),
+}
 
 #: Runs the browser consent for an OAuth client file and returns the user's credentials.
 ConsentFlow = Callable[[Path, Sequence[str]], user_credentials.Credentials]
@@ -101,7 +106,7 @@ def load_account(
     if candidate:
         path = Path(candidate).expanduser()
         return account_from_info(_read_json(path), readonly=readonly, source=str(path))
-    token = Path(token_file or DEFAULT_TOKEN_FILE).expanduser()
+    token = Path(token_file or DEFAULT_TOKEN_FILES[readonly]).expanduser()
     if token.exists():
         return account_from_info(_read_json(token), readonly=readonly, source=str(token))
     if oauth_client:
@@ -144,10 +149,16 @@ def _browser_consent(client_file: Path, scopes: Sequence[str]) -> user_credentia
 
 def _save_token(path: Path, creds: user_credentials.Credentials) -> None:
     """Save the refresh token for the next run, readable by the user only, written atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        saved = json.loads(creds.to_json(strip=["token"]))  # type: ignore[no-untyped-call]
-        handle.write(json.dumps({"type": "authorized_user", **saved}))
-    os.replace(tmp, path)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    saved = json.loads(creds.to_json(strip=["token"]))  # type: ignore[no-untyped-call]
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"type": "authorized_user", **saved}))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise SheetsAuthError(f"{path}: cannot save the sign-in token ({exc.strerror or exc})") from None
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ person can act on: not shared, not found, credentials refused, unavailable.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,19 @@ class Stats:
     retries: int = 0
     quota_wait_seconds: float = 0.0
     backoff_seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, kind: str, waited: float) -> None:
+        """One request sent after waiting ``waited`` seconds for quota."""
+        with self._lock:
+            self.requests[kind] += 1
+            self.quota_wait_seconds += waited
+
+    def backoff(self, seconds: float) -> None:
+        """One retry after a pause."""
+        with self._lock:
+            self.retries += 1
+            self.backoff_seconds += seconds
 
 
 class _Connection:
@@ -54,8 +68,17 @@ class _Connection:
                 s.mount("https://", transport)
                 s.mount("http://", transport)
         self.sessions = (token_session, session)
+        self.auth_request = Request(session=token_session)
         self.http = HTTPClient(auth=None, session=session)  # type: ignore[arg-type]  # gspread: auth=None with a session
         self.http.set_timeout(timeout)
+        self._lock = threading.Lock()
+
+    def ensure_token(self) -> None:
+        """Fetch or renew the access token before the quota slot is taken, so a slow token
+        request never pushes a counted request past its quota window (one refresh at a time)."""
+        with self._lock:
+            if not self.account.credentials.valid:
+                self.account.credentials.refresh(self.auth_request)  # type: ignore[no-untyped-call]
 
     def close(self) -> None:
         for s in self.sessions:
@@ -131,7 +154,7 @@ class SheetsClient:
     def batch_update(self, spreadsheet: str, requests_: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """spreadsheets.batchUpdate: every request applied atomically, one write request."""
         body = {"requests": list(requests_)}
-        return self._call("write", spreadsheet, lambda http: http.batch_update(spreadsheet, body))
+        return self._call("write", spreadsheet, lambda http: http.batch_update(spreadsheet, body), idempotent=False)
 
     def values_batch_update(self, spreadsheet: str, data: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """spreadsheets.values.batchUpdate with valueInputOption RAW: text stays text, never a formula."""
@@ -145,65 +168,111 @@ class SheetsClient:
         def send(http: HTTPClient) -> Any:
             return http.request("post", SPREADSHEETS_API_V4_BASE_URL, json=body).json()
 
-        return self._call("write", None, send)
+        return self._call("write", None, send, idempotent=False)
 
     # ------------------------------------------------------------------ machinery
-    def _order(self, kind: Kind) -> list[_Connection]:
-        if len(self._connections) == 1:
-            return list(self._connections)
+    def _order(self, kind: Kind, excluded: set[int]) -> list[_Connection]:
+        """Connections not excluded, the one whose quota frees first first (stable for ties)."""
+        usable = [c for c in self._connections if id(c) not in excluded]
+        if len(usable) <= 1:
+            return usable
         return sorted(
-            self._connections,
-            key=lambda c: self.limiter.free_at(kind, account=c.account.name, project=c.account.project),
+            usable, key=lambda c: self.limiter.free_at(kind, account=c.account.name, project=c.account.project)
         )
 
-    def _call(self, kind: Kind, spreadsheet: str | None, send: Any) -> dict[str, Any]:
-        denied: SheetsError | None = None
-        for connection in self._order(kind):
-            try:
-                result: dict[str, Any] = self._with_retries(kind, spreadsheet, connection, send)
-                return result
-            except SheetsAccessError as exc:
-                denied = exc  # another account may have been given access
-        raise denied or SheetsAccessError("no account could reach the spreadsheet", spreadsheet=spreadsheet)
+    def _call(self, kind: Kind, spreadsheet: str | None, send: Any, *, idempotent: bool = True) -> dict[str, Any]:
+        """Send one request: wait for quota, retry what is transient, fall over to other accounts.
 
-    def _with_retries(self, kind: Kind, spreadsheet: str | None, connection: _Connection, send: Any) -> Any:
-        account = connection.account
-        last = "no answer"
-        status: int | None = None
-        for attempt in range(1, self.retry.attempts + 1):
-            self.stats.quota_wait_seconds += self.limiter.acquire(kind, account=account.name, project=account.project)
-            self.stats.requests[kind] += 1
+        Each attempt goes to the account whose quota frees first, so after a 429
+        (which marks that account's window full) the next attempt moves to
+        another account when there is one. An account that cannot see the
+        spreadsheet is set aside and the others are tried before the request is
+        reported as not shared. A write that is not idempotent (create,
+        batchUpdate) is not resent after it may have reached Google.
+        """
+        denied: SheetsError | None = None
+        excluded: set[int] = set()
+        last, status = "no answer", None
+        attempt = 0
+        while attempt < self.retry.attempts:
+            order = self._order(kind, excluded)
+            if not order and denied is not None:
+                raise denied
+            connection = order[0]
+            account = connection.account
             retry_after: float | None = None
             try:
-                return send(connection.http)
+                connection.ensure_token()
+                waited = self.limiter.acquire(kind, account=account.name, project=account.project)
+                self.stats.count(kind, waited)
+                result = send(connection.http)
             except APIError as exc:
                 status = _status(exc)
                 if status not in self.retry.retry_statuses:
-                    raise _classify(exc, status, spreadsheet, account) from None
+                    error = _classify(exc, status, spreadsheet, account)
+                    if isinstance(error, SheetsAccessError) and len(self._connections) > 1:
+                        denied = error  # another account may have been given access
+                        excluded.add(id(connection))
+                        continue
+                    raise error from None
                 last = f"Google answered {status} {_reason(exc)}"
                 retry_after = _retry_after(exc.response)
-            except requests.Timeout:
-                last, status = "the request timed out", None
-            except requests.ConnectionError:
+                if status == 429:
+                    # Google counts its quota per minute: this account is spent until its window frees.
+                    self.limiter.exhaust(kind, account=account.name)
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                # gspread or google-auth could not read the answer: not the Sheets API (a proxy, a portal page).
+                last, status = f"the answer could not be read ({type(exc).__name__}; a proxy in between?)", None
+            except requests.ConnectionError as exc:
                 last, status = "the connection failed", None
+                if not idempotent and not _before_sending(exc):
+                    raise _maybe_applied(spreadsheet) from None
+            except requests.Timeout as exc:
+                last, status = "the request timed out", None
+                if not idempotent and not isinstance(exc, requests.ConnectTimeout):
+                    raise _maybe_applied(spreadsheet) from None
+            except requests.RequestException:
+                last, status = "the connection broke off", None
+                if not idempotent:
+                    raise _maybe_applied(spreadsheet) from None
+            except auth_exceptions.RefreshError as exc:
+                if not getattr(exc, "retryable", False):
+                    raise SheetsAuthError(
+                        f"Google refused the credentials of {account.name} ({_refresh_reason(exc)}); "
+                        "check that the key is current and not revoked",
+                        spreadsheet=spreadsheet,
+                    ) from None
+                last, status = "the token request failed", None
             except auth_exceptions.TransportError:
                 last, status = "the token request failed", None
-            except auth_exceptions.RefreshError as exc:
-                raise SheetsAuthError(
-                    f"Google refused the credentials of {account.name} ({_refresh_reason(exc)}); "
-                    "check that the key is current and not revoked",
-                    spreadsheet=spreadsheet,
-                ) from None
+            else:
+                if not isinstance(result, dict):
+                    last, status = "the answer was not a JSON object (a proxy in between?)", None
+                else:
+                    return result
+            attempt += 1
             if attempt < self.retry.attempts:
                 pause = self.retry.delay(attempt, retry_after)
-                self.stats.retries += 1
-                self.stats.backoff_seconds += pause
+                self.stats.backoff(pause)
                 self.clock.sleep(pause)
         raise SheetsUnavailableError(
             f"{last}, still after {self.retry.attempts} attempts; try again later",
             spreadsheet=spreadsheet,
             status=status,
         )
+
+
+def _before_sending(exc: requests.ConnectionError) -> bool:
+    """True when the connection failed before the request went out (safe to resend a write)."""
+    return isinstance(exc, requests.ConnectTimeout) or "NewConnectionError" in repr(exc) or "refused" in str(exc)
+
+
+def _maybe_applied(spreadsheet: str | None) -> SheetsUnavailableError:
+    return SheetsUnavailableError(
+        "the connection was lost after the change was sent, so Google may have applied it; open the spreadsheet "
+        "to check before trying again",
+        spreadsheet=spreadsheet,
+    )
 
 
 def _status(exc: APIError) -> int:
@@ -214,6 +283,11 @@ def _status(exc: APIError) -> int:
 
 def _error_body(exc: APIError) -> dict[str, Any]:
     return dict(exc.error) if isinstance(exc.error, Mapping) else {}
+
+
+def _reasons(exc: APIError) -> set[str]:
+    details = _error_body(exc).get("details") or []
+    return {str(d.get("reason")) for d in details if isinstance(d, Mapping) and d.get("reason")}
 
 
 def _reason(exc: APIError) -> str:
@@ -245,7 +319,15 @@ def _classify(exc: APIError, status: int, spreadsheet: str | None, account: Acco
             status=status,
         )
     if status == 403:
-        if "scope" in message.lower():
+        reasons = _reasons(exc)
+        if "SERVICE_DISABLED" in reasons or "has not been used in project" in message:
+            return SheetsAuthError(
+                "the Google Sheets API is not enabled in the Google Cloud project of "
+                f"{account.name}: enable it under APIs & Services, then try again",
+                spreadsheet=spreadsheet,
+                status=403,
+            )
+        if "ACCESS_TOKEN_SCOPE_INSUFFICIENT" in reasons or "scope" in message.lower():
             return SheetsAuthError(
                 f"the credentials of {account.name} do not allow this ({message})", spreadsheet=spreadsheet, status=403
             )

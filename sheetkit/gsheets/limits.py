@@ -132,6 +132,16 @@ class RateLimiter:
                 self._window("project", project, kind).free_at(now, length),
             )
 
+    def exhaust(self, kind: Kind, *, account: str) -> None:
+        """Google said 429 for this account: treat its window as full from now on, for a whole window."""
+        with self._lock:
+            window = self._window("user", account, kind)
+            now = self.clock.now()
+            while len(window.starts) < window.limit:
+                window.starts.append(now)
+            for i in range(len(window.starts) - window.limit, len(window.starts)):
+                window.starts[i] = max(window.starts[i], now)
+
     def acquire(self, kind: Kind, *, account: str, project: str) -> float:
         """Wait until both windows have room, then count the request; return the time waited."""
         length = WINDOW_SECONDS + self.quota.margin_seconds

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from sheetkit.errors import UsageError
+
 __all__ = ["ENV_EMULATOR", "EmulatorAdapter", "transport_from_env"]
 
 ENV_EMULATOR: Final = "SHEETKIT_SHEETS_EMULATOR"
@@ -31,7 +33,7 @@ class EmulatorAdapter(HTTPAdapter):
     def __init__(self, base_url: str) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"{base_url!r} is not an address like http://127.0.0.1:8085")
+            raise UsageError(f"{ENV_EMULATOR}={base_url!r} is not an address like http://127.0.0.1:8085")
         self.base_url = base_url.rstrip("/")
         super().__init__()
 

@@ -75,7 +75,8 @@ def read_gsheet(
         else:
             return _read(answer, wanted, wanted, spreadsheet, template)
     meta = client.metadata(spreadsheet, fields="sheets.properties.title")
-    titles = [str(s["properties"]["title"]) for s in meta.get("sheets", [])]
+    sheets = meta.get("sheets")
+    titles = [str(t) for t in (_title(s) for s in sheets) if t] if isinstance(sheets, list) else []
     known = _known_titles(template)
     wanted = [t for t in titles if normalize_label(t) in known]
     if not wanted:
@@ -96,9 +97,28 @@ def _read(
     answer: Mapping[str, Any], asked: Sequence[str], titles: Sequence[str], spreadsheet: str, template: Template
 ) -> Workbook:
     ranges = answer.get("valueRanges", [])
-    values = {title: list(r.get("values", [])) for title, r in zip(asked, ranges, strict=False)}
+    if not isinstance(ranges, list) or len(ranges) != len(asked) or not all(isinstance(r, dict) for r in ranges):
+        # A short answer would load as a branch with empty tabs: refuse it rather than merge half a branch.
+        raise SheetsError(
+            f"Google answered with {len(ranges) if isinstance(ranges, list) else 'no'} of the {len(asked)} tabs "
+            "asked for; try again",
+            spreadsheet=spreadsheet,
+        )
+    values = {title: _rows(r.get("values", [])) for title, r in zip(asked, ranges, strict=True)}
     source = _ValuesSource(values, list(titles))
     return read_source(source, path=f"gsheets:{spreadsheet}", kind="gsheets", template=template)
+
+
+def _title(sheet: Any) -> str | None:
+    props = sheet.get("properties") if isinstance(sheet, dict) else None
+    title = props.get("title") if isinstance(props, dict) else None
+    return title if isinstance(title, str) else None
+
+
+def _rows(values: Any) -> list[list[Any]]:
+    if not isinstance(values, list):
+        return []
+    return [row if isinstance(row, list) else [] for row in values]
 
 
 class _ValuesSource:

@@ -402,7 +402,7 @@ class _Reader:
             letter = letters[col.key]
             values = body[mapping[col.key]]
             if raw.serial_dates and col.type in DATE_TYPES:
-                values = serials_as_dates(values, facts.numeric.get(letter, set()))
+                values = serials_as_dates(values, facts.numeric.get(letter, set()), whole_days=col.type == "date")
             bad_cells = {r for (lt, r) in facts.errors if lt == letter}
             if bad_cells:
                 values = values.where(~values.index.isin(list(bad_cells)))
@@ -502,12 +502,22 @@ def read_source(source: RawSource, *, path: str, kind: str, template: Template |
 _MAX_SERIAL = 2_958_465
 
 
-def serials_as_dates(values: pd.Series, numeric_rows: set[int]) -> pd.Series:
-    """Number cells of a date column as date-cell text (serials count days since 1899-12-30)."""
+def serials_as_dates(values: pd.Series, numeric_rows: set[int], *, whole_days: bool = False) -> pd.Series:
+    """Number cells of a date column as date-cell text (serials count days since 1899-12-30).
+
+    With ``whole_days`` (date columns) a time of day is cut off, as the
+    spreadsheet shows the date: 46348.99999 is 22 November, not the 23rd.
+
+    >>> import pandas as pd
+    >>> serials_as_dates(pd.Series(["46348.99999", "46348.5", "x"], index=[2, 3, 4]), {2, 3}, whole_days=True).tolist()
+    ['2026-11-22 00:00:00', '2026-11-22 00:00:00', 'x']
+    """
     rows = values.index.isin(list(numeric_rows)) & values.notna()
     if not rows.any():
         return values
     serial = pd.to_numeric(values[rows], errors="coerce")
+    if whole_days:
+        serial = serial.floordiv(1)
     ok = serial.between(1, _MAX_SERIAL)
     stamps = pd.Timestamp("1899-12-30") + pd.to_timedelta((serial[ok] * 86400).round(), unit="s")
     out = values.copy()
