@@ -465,10 +465,13 @@ def test_fills_an_existing_shared_spreadsheet(
     assert book.locale == "vi_VN"
     assert book.title == "Chi nhánh HN01"
     assert [c.endpoint for c in standin.calls(spreadsheet=key)] == [
-        "sheets.get",
+        "sheets.get",  # tabs and named ranges
+        "sheets.get",  # the cells of the default tab only: is it empty?
         "sheets.batchUpdate",
         "values.batchUpdate",
     ]
+    masked = standin.calls(spreadsheet=key)[1]
+    assert masked.query.get("ranges") == ["'Trang tính1'"]  # the manager's Notes are never downloaded
     lab = small_template.labels("vi")
     clients = book.sheet_by_title(lab.sheet_name("clients"))
     assert clients is not None
@@ -553,7 +556,7 @@ def test_a_refused_structure_request_leaves_the_spreadsheet_as_it_was(
         write_gsheet(client, locale="it", spreadsheet=key, template=small_template)
     assert caught.value.status == 400
     assert _state(standin.book(key)) == before
-    assert [c.endpoint for c in standin.calls(spreadsheet=key)] == ["sheets.get", "sheets.batchUpdate"]
+    assert [c.endpoint for c in standin.calls(spreadsheet=key)] == ["sheets.get", "sheets.get", "sheets.batchUpdate"]
 
 
 def test_a_spreadsheet_not_shared_at_all(standin: SheetsStandIn, clock: FakeClock, small_template: Template) -> None:

@@ -69,6 +69,7 @@ from sheetkit.build.rules import column_rule, plain_number, setting_rule
 from sheetkit.errors import SheetsAccessError, SheetsConflictError, UsageError
 from sheetkit.frames import DATA_SHEETS, WorkbookData, empty_frames
 from sheetkit.gsheets.client import SheetsClient
+from sheetkit.read.gsheets import sheet_range
 from sheetkit.template import Column, Labels, Sheet, Template, load_template
 
 __all__ = ["GOOGLE_LOCALES", "MAX_CELLS", "TIME_ZONES", "google_formula", "write_gsheet"]
@@ -199,12 +200,18 @@ def _fill(
     title: str | None,
     overwrite: bool,
 ) -> str:
-    meta = client.metadata(
-        key,
-        fields="properties.locale,sheets.properties,sheets.data.rowData.values.userEnteredValue,"
-        "namedRanges.namedRangeId,namedRanges.name",
-    )
+    meta = client.metadata(key, fields="properties.locale,sheets.properties,namedRanges.namedRangeId,namedRanges.name")
     existing = meta.get("sheets", [])
+    defaults = [_title(s) for s in existing if DEFAULT_TAB_TITLE.fullmatch(_title(s))]
+    if defaults:
+        # Only the default tabs' cells are needed (is "Sheet1" empty?): never download the manager's other tabs.
+        cells = client.metadata(
+            key,
+            fields="sheets.properties.sheetId,sheets.data.rowData.values.userEnteredValue",
+            ranges=[sheet_range(t) for t in defaults],
+        )
+        data = {_sheet_id(s): s.get("data", []) for s in cells.get("sheets", [])}
+        existing = [{**s, "data": data.get(_sheet_id(s), [])} for s in existing]
     names = {n.name for n in book.layout.defined_names()}
     old_names = [n for n in meta.get("namedRanges", []) if n.get("name") in names]
     # Tabs sheetkit would replace: those with the titles it adds, and when the spreadsheet holds a sheetkit

@@ -144,11 +144,14 @@ class SheetsClient:
             "read", spreadsheet, lambda http: http.values_batch_get(spreadsheet, list(ranges), params=params)
         )
 
-    def metadata(self, spreadsheet: str, *, fields: str | None = None) -> dict[str, Any]:
-        """spreadsheets.get without grid data (one read request); ``fields`` masks the answer."""
+    def metadata(self, spreadsheet: str, *, fields: str | None = None, ranges: Sequence[str] = ()) -> dict[str, Any]:
+        """spreadsheets.get without grid data (one read request); ``fields`` masks the answer,
+        ``ranges`` limits grid data a mask asks for to those ranges."""
         params: dict[str, Any] = {"includeGridData": "false"}
         if fields:
             params["fields"] = fields
+        if ranges:
+            params["ranges"] = list(ranges)
         return self._call("read", spreadsheet, lambda http: http.fetch_sheet_metadata(spreadsheet, params=params))
 
     def batch_update(self, spreadsheet: str, requests_: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
