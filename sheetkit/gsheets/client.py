@@ -314,6 +314,8 @@ def _refresh_reason(exc: auth_exceptions.RefreshError) -> str:
 
 def _classify(exc: APIError, status: int, spreadsheet: str | None, account: Account) -> SheetsError:
     message = str(_error_body(exc).get("message") or "")
+    if message.lstrip().startswith("<"):
+        message = "the answer was a web page, not the Sheets API's (a proxy in between?)"
     if status == 404:
         return SheetsAccessError(
             "Google has no spreadsheet with this key; check the key in the sheet's address "
