@@ -139,7 +139,11 @@ def check(
 
     Example: sheetkit check salon.xlsx
     """
-    result = validate(book, as_of=_as_of(as_of))
+    _show_validation(validate(book, as_of=_as_of(as_of)), as_json=as_json, limit=limit)
+
+
+def _show_validation(result: ValidationResult, *, as_json: bool, limit: int) -> None:
+    """Print a ValidationResult (table or JSON); exit 1 when it has errors."""
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
     else:
@@ -319,13 +323,7 @@ def gsheets_check(
     """
     with _client(service_account, oauth_client, readonly=True) as client:
         book = read_gsheet(client, _key(key), locale=locale)
-    result = validate(book, as_of=_as_of(as_of))
-    if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
-    else:
-        _print_result(result, limit)
-    if not result.valid:
-        raise typer.Exit(1)
+    _show_validation(validate(book, as_of=_as_of(as_of)), as_json=as_json, limit=limit)
 
 
 @gsheets_app.command("pull")
