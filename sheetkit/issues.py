@@ -63,6 +63,10 @@ CODES: Final[Mapping[str, Severity]] = {
     "implausible-birth-date": "error",
     "status-date-mismatch": "warning",
     "booked-after-scheduled": "warning",
+    # a chain of branches
+    "branch-not-loaded": "error",
+    "settings-differ": "warning",
+    "currency-differs": "error",
 }
 
 
