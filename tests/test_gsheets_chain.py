@@ -487,8 +487,11 @@ def test_cli_chain_report_and_one_line_errors(
     assert summary["report"] == str(out)
     assert [b["status"] for b in summary["branches"]] == ["loaded", "failed"]
     report = openpyxl.load_workbook(out, read_only=True)
-    assert len(report.sheetnames) >= 2
+    labels = load_template().labels("en").report
+    quality = [[c.value for c in row] for row in report[labels["sheet_data_quality"]].iter_rows(min_row=4)]
     report.close()
+    assert quality[0][:3] == [labels["col_branch"], labels["col_severity"], labels["col_code"]]
+    assert ["GONE", labels["severity_error"], "branch-not-loaded"] in [row[:3] for row in quality]
     monkeypatch.setenv("SHEETKIT_SERVICE_ACCOUNT", str(tmp_path / "no-such-key.json"))
     assert main(["gsheets", "check", a]) == 2
     err = capsys.readouterr().err

@@ -30,7 +30,7 @@ import datetime as dt
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -345,18 +345,11 @@ def _safe_issue(issue: Issue, labels: Labels) -> Issue:
     if issue.column_key not in HEALTH_COLUMNS or not issue.value:
         return issue
     hidden = labels.report["hidden_health"]
-    return Issue(
-        code=issue.code,
-        severity=issue.severity,
-        sheet=issue.sheet,
-        row=issue.row,
-        column=issue.column,
-        cell=issue.cell,
+    return replace(
+        issue,
         value=hidden,
         message=issue.message.replace(issue.value, hidden),
         message_en=issue.message_en.replace(issue.value, hidden),
-        sheet_key=issue.sheet_key,
-        column_key=issue.column_key,
     )
 
 

@@ -380,20 +380,25 @@ class _Writer:
             t["quality_summary"].format(errors=errors, warnings=len(issues) - errors) if issues else t["no_issues"],
             self.f["subtitle"],
         )
-        heads = [t[f"col_{key}"] for key in ("severity", "code", "sheet", "row", "column", "cell", "value", "message")]
-        widths = [10, 22, 14, 7, 22, 8, 20, 70]
-        for col, (text, width) in enumerate(zip(heads, widths, strict=True)):
-            ws.write_string(3, col, text, self.f["head"])
+        # A chain's Issues say which branch's sheet they are in: one more column, first.
+        chain = any(i.branch for i in issues)
+        keys = ("branch",) * chain + ("severity", "code", "sheet", "row", "column", "cell", "value", "message")
+        widths = [10] * chain + [10, 22, 14, 7, 22, 8, 20, 70]
+        for col, (key, width) in enumerate(zip(keys, widths, strict=True)):
+            ws.write_string(3, col, t[f"col_{key}"], self.f["head"])
             ws.set_column(col, col, width)
         for i, issue in enumerate(issues, start=4):
-            ws.write_string(i, 0, t.get(f"severity_{issue.severity}", issue.severity), self.f[issue.severity])
-            ws.write_string(i, 1, issue.code, self.f["text"])
-            ws.write_string(i, 2, issue.sheet, self.f["text"])
+            if chain:
+                ws.write_string(i, 0, issue.branch or "", self.f["text"])
+            first = int(chain)
+            ws.write_string(i, first, t.get(f"severity_{issue.severity}", issue.severity), self.f[issue.severity])
+            ws.write_string(i, first + 1, issue.code, self.f["text"])
+            ws.write_string(i, first + 2, issue.sheet, self.f["text"])
             if issue.row is None:
-                ws.write_blank(i, 3, None, self.f["number"])
+                ws.write_blank(i, first + 3, None, self.f["number"])
             else:
-                ws.write_number(i, 3, issue.row, self.f["number"])
-            for col, cell in enumerate((issue.column, issue.cell, issue.value, issue.message), start=4):
+                ws.write_number(i, first + 3, issue.row, self.f["number"])
+            for col, cell in enumerate((issue.column, issue.cell, issue.value, issue.message), start=first + 4):
                 ws.write_string(i, col, cell or "", self.f["text"])
         ws.freeze_panes(4, 0)
         _print_wide(ws)

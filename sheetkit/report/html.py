@@ -241,12 +241,15 @@ def _quality(labels: Labels, report: WeeklyReport) -> str:
         return "".join(parts)
     errors = sum(1 for i in issues if i.severity == "error")
     parts.append(f"<p>{_e(t['quality_summary'].format(errors=errors, warnings=len(issues) - errors))}</p>")
-    heads = "".join(f"<th>{_e(t[f'col_{k}'])}</th>" for k in ("severity", "code", "sheet", "cell", "column", "message"))
+    chain = any(i.branch for i in issues)
+    keys = ("branch",) * chain + ("severity", "code", "sheet", "cell", "column", "message")
+    heads = "".join(f"<th>{_e(t[f'col_{k}'])}</th>" for k in keys)
     parts.append(f"<table><tr>{heads}</tr>")
     for issue in issues:
         severity = t.get(f"severity_{issue.severity}", issue.severity)
+        branch = f"<td>{_e(issue.branch or '')}</td>" if chain else ""
         parts.append(
-            f'<tr><td class="{_e(issue.severity)}">{_e(severity)}</td><td>{_e(issue.code)}</td>'
+            f'<tr>{branch}<td class="{_e(issue.severity)}">{_e(severity)}</td><td>{_e(issue.code)}</td>'
             f"<td>{_e(issue.sheet)}</td><td>{_e(issue.cell or '')}</td><td>{_e(issue.column or '')}</td>"
             f"<td>{_e(issue.message)}</td></tr>"
         )
