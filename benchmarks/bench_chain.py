@@ -66,6 +66,8 @@ def run(branches: int, accounts: int) -> dict[str, float]:
             "reads": sum(c.kind == "read" for c in calls),
             "tokens": sum(c.kind == "token" for c in calls),
             "429s": sum(c.status == 429 for c in calls),
+            "other": sum(c.status not in (200, 429) for c in calls if c.kind == "read"),
+            "retries": client.stats.retries,
             "simulated": clock.now() - start_sim,
             "real": real,
         }
@@ -113,6 +115,10 @@ def main() -> None:
             f"{n:>8} {first['reads']:>6.0f} {first['tokens']:>6.0f} {first['429s']:>5.0f} "
             f"{first['simulated'] / 60:>8.2f} m {real:>12.1f} s {quota_minutes(naive * args.branches, n):>12.2f} m"
         )
+        for r in results:
+            if r["retries"] or r["other"]:
+                other = f"{r['other']:.0f} reads answered neither 200 nor 429"
+                print(f"         (a run retried {r['retries']:.0f} times; {other})")
 
 
 if __name__ == "__main__":
