@@ -497,3 +497,29 @@ def test_cli_chain_report_and_one_line_errors(
     err = capsys.readouterr().err
     assert "no such credentials file" in err
     assert "Traceback" not in err
+
+
+def test_faults_across_a_chain_cost_only_the_bad_branch_and_no_quota(clock: FakeClock) -> None:
+    standin, branches = _chain(clock, 20, [READER])
+    try:
+        keys = [b.spreadsheet for b in branches]
+        standin.fail_next(status=429, times=3, spreadsheet=keys[4])  # a burst of quota errors
+        standin.fail_next(status=500, times=2, spreadsheet=keys[8], html=True)  # a server error page, twice
+        standin.delay_next(seconds=2.5, times=1, spreadsheet=keys[12])  # one answer slower than the timeout
+        standin.unshare(keys[16], READER)  # someone removed the account from the sheet
+        start, before = clock.now(), len(standin.log)
+        reader = client_for(standin, clock, account(standin, READER, readonly=True), quota=SMALL, timeout=2.0)
+        with reader:
+            chain = pull_chain(branches, reader, as_of=AS_OF)
+        reads = [c for c in standin.log[before:] if c.kind == "read"]
+    finally:
+        standin.stop()
+    status = {b.code: b.status for b in chain.branches}
+    assert [code for code, s in status.items() if s == "failed"] == ["B016"]
+    assert [i.branch for i in chain.issues if i.code == "branch-not-loaded"] == ["B016"]
+    assert set(chain.frames.visits["branch_code"]) == {b.code for b in branches} - {"B016"}
+    # Every request, the failed ones included, stayed within the per-minute quota of the account.
+    per_minute = Counter(int((c.at - start) // 60) for c in reads)
+    assert max(per_minute.values()) <= SMALL.read_per_user
+    assert sum(c.status == 429 for c in reads) == 3  # only the injected ones: the limiter never tripped the quota
+    assert len(reads) == 20 + 3 + 2 + 1  # one read per branch, plus one per retried failure
