@@ -31,6 +31,7 @@ system-deps:
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check sheetkit tests benchmarks scripts
 	$(BIN)/ruff format --check sheetkit
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

@@ -29,7 +29,7 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     import pandas as pd
     from sheetkit.demo import generate_demo
-    from sheetkit.build import write_excel
+    from sheetkit.excel.writer import write_excel
 
     mode, clients, out = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
     data = generate_demo(clients=clients, seed=1, as_of=dt.date(2026, 11, 22))

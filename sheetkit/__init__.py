@@ -12,17 +12,18 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from sheetkit.analytics.intervals import client_intervals, staff_view
-from sheetkit.build import new_workbook, write_excel
-from sheetkit.build.gsheets import write_gsheet
 from sheetkit.chain import load_registry, pull_chain
 from sheetkit.demo import generate_demo, write_demo
 from sheetkit.errors import SheetkitError, TemplateError, WorkbookError
+from sheetkit.excel.reader import read_workbook
+from sheetkit.excel.writer import new_workbook, write_excel
 from sheetkit.frames import WorkbookData
 from sheetkit.gsheets.auth import load_account
 from sheetkit.gsheets.client import SheetsClient
+from sheetkit.gsheets.reader import read_gsheet
+from sheetkit.gsheets.writer import write_gsheet
 from sheetkit.issues import Issue, ValidationResult
-from sheetkit.read.gsheets import read_gsheet
-from sheetkit.read.workbook import Workbook, read_workbook
+from sheetkit.read.workbook import Workbook
 from sheetkit.template import Template, load_template
 from sheetkit.validate import validate
 

@@ -17,9 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sheetkit import __version__
-from sheetkit.build import new_workbook
-from sheetkit.build.gsheets import write_gsheet
+from sheetkit._version import __version__
 from sheetkit.chain import (
     BranchOutcome,
     ChainResult,
@@ -31,11 +29,13 @@ from sheetkit.chain import (
 )
 from sheetkit.demo import generate_demo, write_demo
 from sheetkit.errors import SheetkitError, UsageError
+from sheetkit.excel.writer import new_workbook
 from sheetkit.gsheets.auth import Account, load_account
 from sheetkit.gsheets.client import SheetsClient
+from sheetkit.gsheets.reader import read_gsheet
 from sheetkit.gsheets.transport import transport_from_env
+from sheetkit.gsheets.writer import write_gsheet
 from sheetkit.issues import ValidationResult
-from sheetkit.read.gsheets import read_gsheet
 from sheetkit.report import check_outputs, report_result, weekly_report
 from sheetkit.template import load_template
 from sheetkit.validate import validate

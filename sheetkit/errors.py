@@ -21,7 +21,7 @@ a person can do about it::
     │   ├── SheetsConflictError       the spreadsheet already holds a sheetkit workbook (overwriting not allowed)
     │   └── SheetsUnavailableError    still failing after bounded retries (quota, server errors, timeouts)
     ├── RegistryError                 a branch registry file that cannot be used (names file and entry)
-    └── UsageError                    invalid arguments to a public function
+    └── UsageError                    invalid arguments to a public function (also a ValueError)
 """
 
 from __future__ import annotations
@@ -93,6 +93,8 @@ class WorkbookError(SheetkitError):
 
     def __init__(self, message: str, *, path: Path | str | None = None) -> None:
         self.path = None if path is None else str(path)
+        #: the message without the path
+        self.reason = message
         super().__init__(f"{self.path}: {message}" if self.path else message)
 
 
@@ -182,5 +184,5 @@ class RegistryError(SheetkitError):
         super().__init__(f"{where}: {message}")
 
 
-class UsageError(SheetkitError):
-    """A public function was called with arguments it cannot use."""
+class UsageError(SheetkitError, ValueError):
+    """A public function was called with arguments it cannot use (also a ``ValueError``, as Python expects)."""

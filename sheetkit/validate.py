@@ -22,9 +22,10 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from sheetkit.excel.reader import read_workbook
 from sheetkit.frames import row_of
 from sheetkit.issues import Issue, IssueFactory, ValidationResult
-from sheetkit.read.workbook import SheetInfo, Workbook, read_workbook
+from sheetkit.read.workbook import SheetInfo, Workbook
 from sheetkit.template import Column, Sheet, Template
 
 __all__ = ["schema_for", "validate"]

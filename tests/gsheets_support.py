@@ -7,11 +7,11 @@ import random
 from typing import Any
 
 import sheetkit as sk
-from sheetkit.build.gsheets import write_gsheet
 from sheetkit.gsheets.auth import Account, account_from_info
 from sheetkit.gsheets.client import SheetsClient
 from sheetkit.gsheets.limits import Quota, RetryPolicy
-from sheetkit.read.gsheets import sheet_range
+from sheetkit.gsheets.reader import sheet_range
+from sheetkit.gsheets.writer import write_gsheet
 from tests.sheets_standin import FakeClock, LocalGoogleAdapter, SheetsStandIn
 
 AS_OF = dt.date(2026, 11, 22)

@@ -12,15 +12,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from sheetkit.build.layout import column_letter, plan_layout
 from sheetkit.chain import Branch, ChainResult, Registry, load_registry, pull_chain, write_consolidated
 from sheetkit.cli import main
 from sheetkit.errors import RegistryError
 from sheetkit.gsheets.client import SheetsClient
 from sheetkit.gsheets.limits import Quota
+from sheetkit.gsheets.reader import sheet_range
 from sheetkit.gsheets.transport import ENV_EMULATOR
-from sheetkit.read.gsheets import sheet_range
 from sheetkit.template import load_template
+from sheetkit.template.geometry import column_letter, plan_layout
 from tests.gsheets_support import AS_OF, READER, account, client_for, copy_branch, tab_values, write_branch
 from tests.sheets_standin import FakeClock, LocalGoogleAdapter, SheetsStandIn
 

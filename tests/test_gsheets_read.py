@@ -25,8 +25,9 @@ from sheetkit.errors import (
 from sheetkit.gsheets.auth import load_account
 from sheetkit.gsheets.client import SheetsClient
 from sheetkit.gsheets.limits import RetryPolicy
+from sheetkit.gsheets.reader import read_gsheet
 from sheetkit.gsheets.transport import ENV_EMULATOR, transport_from_env
-from sheetkit.read.gsheets import read_gsheet
+from sheetkit.template.geometry import plan_layout
 from tests.gsheets_support import AS_OF, READER, WRITER, account, client_for, write_branch
 from tests.sheets_standin import FakeClock, LocalGoogleAdapter, SheetsStandIn
 from tests.test_read_roundtrip import assert_frames_equal
@@ -54,7 +55,7 @@ def test_staff_edits_are_issues_on_the_tab_and_cell(standin: SheetsStandIn, cloc
     key, _ = write_branch(standin, clock, locale="it", clients=10)
     labels = TEMPLATE.labels("it")
     clients_tab, visits_tab = labels.sheet_name("clients"), labels.sheet_name("visits")
-    layout = sk.build.layout.plan_layout(TEMPLATE, labels, {})
+    layout = plan_layout(TEMPLATE, labels, {})
     phone = layout.sheet("clients").letter("phone")
     visit_date = layout.sheet("visits").letter("visit_date")
     name = layout.sheet("clients").letter("full_name")

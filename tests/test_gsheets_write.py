@@ -13,17 +13,17 @@ import pytest
 import requests
 
 import sheetkit as sk
-from sheetkit.build import gsheets as gsheets_module
-from sheetkit.build.excel import HEADER_COLOURS
-from sheetkit.build.formulas import STYLES, StaffFormulas
-from sheetkit.build.gsheets import GOOGLE_LOCALES, google_formula, write_gsheet
-from sheetkit.build.layout import plan_layout
 from sheetkit.errors import SheetsAccessError, SheetsConflictError, SheetsError, UsageError
 from sheetkit.frames import WorkbookData
+from sheetkit.gsheets import writer as gsheets_module
 from sheetkit.gsheets.auth import account_from_info
 from sheetkit.gsheets.client import SheetsClient
-from sheetkit.read.gsheets import read_gsheet, sheet_range
+from sheetkit.gsheets.reader import read_gsheet, sheet_range
+from sheetkit.gsheets.writer import GOOGLE_LOCALES, google_formula, write_gsheet
 from sheetkit.template import Sheet, Template, load_template
+from sheetkit.template.formulas import STYLES, StaffFormulas
+from sheetkit.template.geometry import plan_layout
+from sheetkit.template.styles import HEADER_COLOURS
 from tests.sheets_standin import Book, FakeClock, LocalGoogleAdapter, SheetsStandIn
 from tests.test_read_roundtrip import assert_frames_equal
 

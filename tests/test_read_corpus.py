@@ -42,7 +42,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from python_calamine import CalamineWorkbook
 
-from sheetkit.build import write_excel
 from sheetkit.cli import main
 from sheetkit.demo import generate_demo, write_demo
 from sheetkit.errors import (
@@ -52,10 +51,12 @@ from sheetkit.errors import (
     UnsupportedFormatError,
     WorkbookNotFoundError,
 )
+from sheetkit.excel.ods_scan import scan_ods_sheet
+from sheetkit.excel.writer import write_excel
+from sheetkit.excel.xlsx_scan import scan_xlsx_sheet
 from sheetkit.frames import DATA_SHEETS
 from sheetkit.issues import CODES, Issue, ValidationResult
-from sheetkit.read.ods_scan import scan_ods_sheet
-from sheetkit.read.xlsx_scan import SheetFacts, scan_xlsx_sheet
+from sheetkit.read.raw import SheetFacts
 from sheetkit.template import load_template
 from sheetkit.validate import validate
 from tests import office

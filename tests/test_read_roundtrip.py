@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sheetkit as sk
-from sheetkit.build.defaults import default_lists, default_settings
 from sheetkit.frames import WorkbookData
 from sheetkit.template import MULTICHOICE_SEPARATOR, Column, load_template
+from sheetkit.template.defaults import default_lists, default_settings
 from tests import office
 
 AS_OF = dt.date(2026, 11, 22)

@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetkit.build import new_workbook
 from sheetkit.errors import (
     EncryptedWorkbookError,
     SheetkitError,
@@ -23,7 +22,8 @@ from sheetkit.errors import (
     WorkbookError,
     WorkbookNotFoundError,
 )
-from sheetkit.read.sniff import MAX_ENTRIES, check_zip_safety, sniff_workbook
+from sheetkit.excel.sniff import MAX_ENTRIES, check_zip_safety, sniff_workbook
+from sheetkit.excel.writer import new_workbook
 from tests import office
 
 MiB = 1024 * 1024

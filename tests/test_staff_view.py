@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from sheetkit.analytics.intervals import client_intervals, days_to_birthday, staff_view
-from sheetkit.build.defaults import default_lists, default_settings
 from sheetkit.template import load_template
+from sheetkit.template.defaults import default_lists, default_settings
 
 AS_OF = dt.date(2026, 11, 22)
 D = pd.Timestamp

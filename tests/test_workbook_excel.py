@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from sheetkit.build import write_excel
 from sheetkit.errors import UsageError, WorkbookWriteError
+from sheetkit.excel.writer import write_excel
 from sheetkit.frames import WorkbookData, empty_frames
 from sheetkit.template import load_template
 

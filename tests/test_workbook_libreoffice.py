@@ -22,11 +22,11 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from sheetkit.analytics.intervals import staff_view
-from sheetkit.build import write_excel
-from sheetkit.build.formulas import STYLES
 from sheetkit.demo import generate_demo
+from sheetkit.excel.writer import write_excel
 from sheetkit.frames import WorkbookData
 from sheetkit.template import load_template
+from sheetkit.template.formulas import STYLES
 from tests import office
 from tests.printview import clients_print_copy
 from tests.test_staff_view import small_salon

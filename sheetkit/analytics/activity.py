@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sheetkit.analytics.intervals import client_intervals, days_to_birthday, last_service, staff_view
+from sheetkit.errors import UsageError
 from sheetkit.template import load_template
 
 __all__ = [
@@ -127,7 +128,7 @@ def call_list(
     """
     status = {"lapsed": "lapsed", "at_risk": "overdue"}.get(which)
     if status is None:
-        raise ValueError(f"which must be 'lapsed' or 'at_risk', not {which!r}")
+        raise UsageError(f"which must be 'lapsed' or 'at_risk', not {which!r}")
     if view is None:
         view = staff_view(clients, visits, lists, settings, as_of=as_of)
     keep = view["follow_up"].eq(status).fillna(False).astype(bool)
@@ -263,7 +264,7 @@ def rebooking_rate(
     when there is no visit day); one row "all" when ``by`` is None.
     """
     if window not in {"same_day", "24h"}:
-        raise ValueError(f"window must be 'same_day' or '24h', not {window!r}")
+        raise UsageError(f"window must be 'same_day' or '24h', not {window!r}")
     rows = pd.DataFrame({"client_id": visits["client_id"], "d": _dates(visits["visit_date"])}, index=visits.index)
     if by is not None:
         rows[by] = _column(visits, by)
@@ -450,7 +451,7 @@ def weekly_activity(visits: pd.DataFrame, appointments: pd.DataFrame, *, weeks: 
     [[1.0, 30.0, 0.0, nan], [1.0, 0.0, 1.0, 1.0]]
     """
     if weeks < 1:
-        raise ValueError(f"weeks must be positive, not {weeks}")
+        raise UsageError(f"weeks must be positive, not {weeks}")
     today = _day(as_of)
     first = today - pd.Timedelta(days=as_of.weekday() + 7 * (weeks - 1))
     mondays = pd.date_range(first, periods=weeks, freq="7D")

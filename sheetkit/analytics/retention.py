@@ -30,6 +30,8 @@ from typing import Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
+from sheetkit.errors import UsageError
+
 __all__ = [
     "CohortMatrix",
     "cohort_matrix",
@@ -79,7 +81,7 @@ def visit_days(
     )
     if by == "category":
         if services is None:
-            raise ValueError("by='category' needs services (columns name, category)")
+            raise UsageError("by='category' needs services (columns name, category)")
         category = services.drop_duplicates("name").set_index("name")["category"]
         rows[by] = visits["service"].map(category)
     elif by is not None:
@@ -137,7 +139,7 @@ def return_within(
     ([2.0, 1.0, 0.5], False)
     """
     if days < 1:
-        raise ValueError(f"days must be positive, not {days}")
+        raise UsageError(f"days must be positive, not {days}")
     vd = visit_days(visits, as_of=as_of, by=by, services=services)
     key = by or _ALL
     if by is None:

@@ -31,7 +31,8 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 from google_auth_oauthlib.flow import InstalledAppFlow
 
-from sheetkit.errors import SheetsAuthError
+from sheetkit.errors import SheetsAuthError, WorkbookWriteError
+from sheetkit.files import write_atomically
 
 __all__ = [
     "ENV_SERVICE_ACCOUNT",
@@ -150,15 +151,9 @@ def _browser_consent(client_file: Path, scopes: Sequence[str]) -> user_credentia
 def _save_token(path: Path, creds: user_credentials.Credentials) -> None:
     """Save the refresh token for the next run, readable by the user only, written atomically."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
     saved = json.loads(creds.to_json(strip=["token"]))  # type: ignore[no-untyped-call]
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps({"type": "authorized_user", **saved}))
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise SheetsAuthError(f"{path}: cannot save the sign-in token ({exc.strerror or exc})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+        with write_atomically(path, private=True) as (tmp,):
+            tmp.write_text(json.dumps({"type": "authorized_user", **saved}), encoding="utf-8")
+    except WorkbookWriteError as exc:
+        raise SheetsAuthError(f"{path}: cannot save the sign-in token ({exc.reason})") from None

@@ -1,39 +1,39 @@
-"""Raw cells of a workbook as text, one grid per sheet, from .xlsx, .xls or .ods.
+"""What the source-neutral reader needs of an opened workbook, whatever it is.
 
-Every cell becomes the text a value reader gives for it (dates as
-``YYYY-MM-DD HH:MM:SS``, numbers without a trailing ``.0``, booleans as
-``true``/``false``), or NaN when empty; typed parsing happens later, per
-template column, in :mod:`sheetkit.read.parse`. .xlsx goes through fastexcel
-(fast, Rust) plus :mod:`sheetkit.read.xlsx_scan` for how cells are stored;
-.xls and .ods go through python-calamine, which gives each cell's type directly.
-calamine does not expose hidden rows, formulas or error cells, so for .ods
-:mod:`sheetkit.read.ods_scan` finds those (and merged ranges) in content.xml.
-.xls files are read for values only: their formulas, error cells and hidden
-rows are not seen (an error cell reads as empty, a formula as its cached
-value), a known limitation of the .xls support; merged ranges are reported.
+A source is a spreadsheet file (:mod:`sheetkit.excel.cells`) or a Google Sheet
+(:mod:`sheetkit.gsheets.reader`). Either gives every cell as the text a value
+reader gives for it (dates as ``YYYY-MM-DD HH:MM:SS``, numbers without a
+trailing ``.0``, booleans as ``true``/``false``), or NaN when empty, plus the
+:class:`SheetFacts` it can tell about how cells are stored; typed parsing
+happens later, per template column, in :mod:`sheetkit.read.parse`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import zipfile
 from collections.abc import Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-import fastexcel
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
-from sheetkit.build.layout import column_letter
-from sheetkit.errors import UnsupportedFormatError, WorkbookError
-from sheetkit.read.ods_scan import scan_ods_sheet
-from sheetkit.read.xlsx_scan import SheetFacts, SheetScan, is_date1904, sheet_parts
+__all__ = ["RawSheet", "RawSource", "SheetFacts", "number_text"]
 
-__all__ = ["RawBook", "RawSheet", "RawSource", "open_raw"]
+
+@dataclass
+class SheetFacts:
+    """What the XML says about some cells of one sheet (rows are 1-based sheet rows)."""
+
+    first_row: int | None = None
+    hidden_rows: set[int] = field(default_factory=set)
+    merged: list[str] = field(default_factory=list)
+    #: (column letter, row) -> formula text, for the columns asked about
+    formulas: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: (column letter, row) -> error text such as "#REF!"
+    errors: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: column letter -> rows whose cell is stored as a number (asked for text columns)
+    numeric: dict[str, set[int]] = field(default_factory=dict)
+    #: column letter -> rows whose cell is stored as text (asked for number and date columns)
+    text: dict[str, set[int]] = field(default_factory=dict)
 
 
 class RawSource(Protocol):
@@ -93,191 +93,6 @@ class RawSheet:
         return self.first_row + position
 
 
-class RawBook:
-    """A workbook opened for raw reading."""
-
-    def __init__(self, path: Path, kind: str) -> None:
-        self.path = path
-        self.kind = kind
-        self.date1904 = False
-        self._fast: Any = None
-        self._calamine: Any = None
-        self._pool: ThreadPoolExecutor | None = None
-        self._scans: dict[str, Future[SheetScan]] = {}
-        self._value_pool: ThreadPoolExecutor | None = None
-        self._values: dict[str, Future[RawSheet]] = {}
-        try:
-            if kind == "xlsx":
-                self._fast = fastexcel.read_excel(str(path))
-                self.sheet_names: list[str] = list(self._fast.sheet_names)
-                with zipfile.ZipFile(path) as zf:
-                    self.date1904 = is_date1904(zf)
-                    self._parts = sheet_parts(zf)
-            else:
-                # from_path picks the parser by extension; a file object is sniffed by content,
-                # so an .ods or .xls renamed to .xlsx still reads.
-                with path.open("rb") as handle:
-                    self._calamine = CalamineWorkbook.from_filelike(handle)
-                self.sheet_names = list(self._calamine.sheet_names)
-        except (WorkbookError, KeyError) as exc:
-            raise UnsupportedFormatError(f"the workbook cannot be opened ({exc})", path=path) from None
-        except Exception as exc:
-            raise UnsupportedFormatError(
-                f"the workbook cannot be read ({type(exc).__name__}: {exc}); open it in Excel or LibreOffice "
-                "and save it again as .xlsx",
-                path=path,
-            ) from None
-
-    def defined_names(self) -> dict[str, str]:
-        """Defined name -> its formula text (xlsx only; empty otherwise)."""
-        if self._fast is None:
-            return {}
-        try:
-            return {d.name: d.formula for d in self._fast.defined_names()}
-        except Exception:
-            return {}
-
-    def sheet(self, name: str) -> RawSheet:
-        """Read one sheet's cells as text."""
-        try:
-            pending = self._values.pop(name, None)
-            if pending is not None:
-                return pending.result()
-            if self._fast is not None:
-                return self._sheet_fast(name)
-            return self._sheet_calamine(name)
-        except WorkbookError:
-            raise
-        except Exception as exc:
-            raise UnsupportedFormatError(
-                f"the sheet {name!r} cannot be read ({type(exc).__name__}: {exc})", path=self.path
-            ) from None
-
-    def _sheet_fast(self, name: str) -> RawSheet:
-        sheet = self._fast.load_sheet(name, header_row=None, dtypes="string")
-        infos = sheet.available_columns()
-        columns = [int(c.absolute_index) for c in infos]
-        if sheet.height == 0 or not columns:
-            return RawSheet(name, pd.DataFrame(), first_row=1, columns=[])
-        grid = sheet.to_pandas()
-        grid.columns = range(len(grid.columns))
-        return RawSheet(name, grid, first_row=1, columns=columns)
-
-    def scan(
-        self,
-        raw: RawSheet,
-        *,
-        data: Iterable[str],
-        text: Mapping[str, Iterable[int]],
-        values: Mapping[str, Iterable[int]],
-    ) -> None:
-        """Fill ``raw.facts`` from the sheet XML (xlsx, ods); fix ``first_row`` from it (xlsx).
-
-        For .ods, calamine's exact cell types stay; the hidden rows, merged ranges,
-        formulas (of the ``data`` columns) and error cells come from content.xml.
-        """
-        if self.kind == "ods":
-            found = scan_ods_sheet(self.path, raw.name, formula_columns=data)
-            raw.facts.hidden_rows = found.hidden_rows
-            raw.facts.merged = list(dict.fromkeys([*raw.facts.merged, *found.merged]))
-            raw.facts.formulas = found.formulas
-            raw.facts.errors = found.errors
-            return
-        if self.kind != "xlsx":
-            return
-        pending = self._scans.pop(raw.name, None)
-        scan = pending.result() if pending is not None else SheetScan(self.path, raw.name)
-        facts = scan.facts(data_columns=data, text_columns=text, value_columns=values)
-        raw.facts = facts
-        if facts.first_row is not None:
-            raw.first_row = facts.first_row
-
-    def prefetch(self, name: str) -> None:
-        """Start the first step of a sheet's XML scan in a thread (xlsx).
-
-        fastexcel and zlib release the GIL, so the scan of a sheet runs while
-        its values are read: on 10^6 rows this hides most of the scan's cost.
-        """
-        if self.kind != "xlsx" or name in self._scans:
-            return
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetkit-scan")
-        self._scans[name] = self._pool.submit(SheetScan, self.path, name)
-
-    def prefetch_values(self, name: str) -> None:
-        """Start reading a sheet's values in a thread (xlsx): fastexcel releases the GIL,
-        so the next sheet is read while this one is parsed."""
-        if self._fast is None or name in self._values:
-            return
-        if self._value_pool is None:
-            self._value_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetkit-values")
-        self._values[name] = self._value_pool.submit(self._sheet_fast, name)
-
-    def close(self) -> None:
-        """Stop the reading threads and drop what was read ahead but not used."""
-        for pool in (self._pool, self._value_pool):
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-        self._pool = self._value_pool = None
-        self._scans.clear()
-        self._values.clear()
-
-    def _sheet_calamine(self, name: str) -> RawSheet:
-        sheet = self._calamine.get_sheet_by_name(name)
-        rows: list[list[Any]] = sheet.to_python(skip_empty_area=True)
-        start = sheet.start or (0, 0)
-        first_row, first_col = int(start[0]) + 1, int(start[1])
-        width = max((len(r) for r in rows), default=0)
-        facts = SheetFacts(first_row=first_row)
-        cells: list[list[Any]] = []
-        for r, row in enumerate(rows):
-            out: list[Any] = []
-            for c in range(width):
-                value = row[c] if c < len(row) else ""
-                letter = column_letter(first_col + c)
-                if isinstance(value, bool):
-                    out.append("true" if value else "false")
-                    facts.numeric.setdefault(letter, set()).add(first_row + r)
-                elif isinstance(value, (int, float)):
-                    out.append(number_text(value))
-                    facts.numeric.setdefault(letter, set()).add(first_row + r)
-                elif isinstance(value, (dt.datetime, dt.date)):
-                    out.append(_date_text(value))
-                elif isinstance(value, dt.time):
-                    out.append(value.isoformat())
-                elif isinstance(value, dt.timedelta):
-                    out.append(str(value))
-                elif value == "":
-                    out.append(math.nan)
-                else:
-                    out.append(str(value))
-                    facts.text.setdefault(letter, set()).add(first_row + r)
-            cells.append(out)
-        facts.merged = [f"{column_letter(a[1])}{a[0] + 1}:{column_letter(b[1])}{b[0] + 1}" for a, b in _merged(sheet)]
-        grid = pd.DataFrame(cells, columns=range(width), dtype=object)
-        return RawSheet(
-            name,
-            grid,
-            first_row=first_row,
-            columns=[first_col + c for c in range(width)],
-            facts=facts,
-            exact_types=True,
-        )
-
-
-def open_raw(path: Path, kind: str) -> RawBook:
-    """Open a workbook already sniffed as ``kind`` (xlsx, xls or ods)."""
-    return RawBook(path, kind)
-
-
-def _merged(sheet: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    try:
-        ranges = sheet.merged_cell_ranges or []
-    except Exception:
-        return []
-    return [(tuple(a), tuple(b)) for a, b in ranges]
-
-
 def number_text(value: float) -> str:
     """A number as the value reader writes it: no trailing ``.0`` on whole numbers."""
     if isinstance(value, int):
@@ -285,9 +100,3 @@ def number_text(value: float) -> str:
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
-
-
-def _date_text(value: dt.date) -> str:
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return value.strftime("%Y-%m-%d 00:00:00")

@@ -19,17 +19,16 @@ from typing import Any
 
 import pandas as pd
 
-from sheetkit.build.defaults import default_lists, default_settings
-from sheetkit.build.layout import column_index, column_letter, plan_layout
-from sheetkit.errors import SheetNotFoundError, TemplateMismatchError, WorkbookNotFoundError
+from sheetkit.errors import SheetNotFoundError, TemplateMismatchError
 from sheetkit.frames import WorkbookData, row_of
 from sheetkit.issues import Issue, IssueFactory
 from sheetkit.read.parse import ColumnContext, Finding, choice_index, normalize_label, parse_column
-from sheetkit.read.raw import RawSheet, RawSource, open_raw
-from sheetkit.read.sniff import sniff_workbook
+from sheetkit.read.raw import RawSheet, RawSource
 from sheetkit.template import DATE_TYPES, NUMBER_TYPES, Column, Sheet, Template, load_template
+from sheetkit.template.defaults import default_lists, default_settings
+from sheetkit.template.geometry import column_index, column_letter, plan_layout
 
-__all__ = ["SheetInfo", "Workbook", "read_source", "read_workbook", "serials_as_dates"]
+__all__ = ["SheetInfo", "Workbook", "read_source", "serials_as_dates"]
 
 _TEXTLIKE = frozenset({"text", "id", "phone", "email", "choice", "multichoice", "bool"})
 #: How the value reader writes a number or boolean cell: in a text column such a value may be stored as a number.
@@ -73,25 +72,6 @@ class Workbook:
     def issue_factory(self) -> IssueFactory:
         """Makes Issues in this workbook's language."""
         return IssueFactory(self.template, self.locale)
-
-
-def read_workbook(path: Path | str, *, template: Template | None = None) -> Workbook:
-    """Read a branch workbook into typed canonical frames.
-
-    Raises a sheetkit error only for unusable input (missing file, not a
-    spreadsheet, encrypted, unsafe, missing sheet, other template); everything
-    else is an Issue in ``Workbook.issues``.
-    """
-    template = template or load_template()
-    source = Path(path)
-    if not source.exists():
-        raise WorkbookNotFoundError(source)
-    kind = sniff_workbook(source)
-    raw = open_raw(source, kind)
-    try:
-        return _Reader(template, source, kind, raw).read()
-    finally:
-        raw.close()
 
 
 class _Reader:
@@ -490,8 +470,8 @@ class _Reader:
         return issues
 
 
-def read_source(source: RawSource, *, path: str, kind: str, template: Template | None = None) -> Workbook:
-    """Read an already opened source (a Google Sheet's values) through the same typed path as files."""
+def read_source(source: RawSource, *, path: Path | str, kind: str, template: Template | None = None) -> Workbook:
+    """Read an opened source (a workbook file's raw cells, a Google Sheet's values) into typed frames; close it."""
     try:
         return _Reader(template or load_template(), path, kind, source).read()
     finally:

@@ -12,11 +12,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sheetkit.errors import WorkbookWriteError
+from sheetkit.files import check_target, write_atomically
 from sheetkit.issues import ValidationResult
 from sheetkit.report.content import WeeklyReport, build_report
-from sheetkit.report.excel import write_report_xlsx
-from sheetkit.report.html import write_report_html
+from sheetkit.report.excel import render_report_xlsx, write_report_xlsx
+from sheetkit.report.html import render_html, write_report_html
 from sheetkit.validate import validate
 
 __all__ = [
@@ -55,8 +55,8 @@ def weekly_report(
 def check_outputs(*paths: Path | str | None, overwrite: bool) -> None:
     """Refuse, before any work, to replace existing report files unless allowed."""
     for path in paths:
-        if path is not None and Path(path).exists() and not overwrite:
-            raise WorkbookWriteError("the file already exists; choose another name or allow overwriting", path=path)
+        if path is not None:
+            check_target(Path(path), overwrite=overwrite)
 
 
 def report_result(
@@ -70,8 +70,12 @@ def report_result(
     """Write the weekly report of validated data (one workbook, or a chain from :func:`sheetkit.pull_chain`)."""
     check_outputs(out, html, overwrite=overwrite)
     report = build_report(result, as_of=as_of)
-    xlsx = write_report_xlsx(report, out, locale=result.locale)
-    html_path = write_report_html(report, html, locale=result.locale) if html is not None else None
+    targets = [Path(out)] if html is None else [Path(out), Path(html)]
+    with write_atomically(*targets, overwrite=overwrite) as temps:  # both files replaced together or neither
+        render_report_xlsx(report, temps[0], locale=result.locale)
+        if html is not None:
+            temps[1].write_text(render_html(report, locale=result.locale), encoding="utf-8")
+    xlsx, html_path = targets[0], (targets[1] if html is not None else None)
     return {
         "as_of": as_of.isoformat(),
         "report": str(xlsx),

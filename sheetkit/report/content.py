@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
@@ -474,10 +472,3 @@ def display_value(labels: Labels, key: str, value: Any) -> str | float | None:
         item = value.item()
         return float(item) if isinstance(item, (int, float)) else str(item)
     return str(value)
-
-
-def usual_permissions(path: Path) -> None:
-    """Give a file made by ``tempfile.mkstemp`` (mode 0600) the mode of any new file: 0666 less the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    path.chmod(0o666 & ~umask)

@@ -14,9 +14,6 @@ the file is written under a temporary name and renamed into place.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any, Final
@@ -25,6 +22,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from sheetkit.files import write_atomically
 from sheetkit.report.content import (
     ActionList,
     Kpi,
@@ -36,7 +34,6 @@ from sheetkit.report.content import (
     kpi_label,
     report_title,
     therapist_period_label,
-    usual_permissions,
 )
 from sheetkit.template import Labels, load_template
 
@@ -48,22 +45,17 @@ MAX_COLUMN_WIDTH: Final = 60
 SECOND: Final = "#ED7D31"
 
 
-def write_report_xlsx(report: WeeklyReport, path: Path | str, *, locale: str) -> Path:
+def write_report_xlsx(report: WeeklyReport, path: Path | str, *, locale: str, overwrite: bool = True) -> Path:
     """Write ``report`` to ``path`` (.xlsx) atomically; return the path."""
     out = Path(path)
-    labels = load_template().labels(locale)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".xlsx", dir=out.parent)
-    os.close(handle)
-    tmp = Path(tmp_name)
-    try:
-        _Writer(report, labels).write(tmp)
-        usual_permissions(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
+    with write_atomically(out, overwrite=overwrite) as (tmp,):
+        render_report_xlsx(report, tmp, locale=locale)
     return out
+
+
+def render_report_xlsx(report: WeeklyReport, path: Path, *, locale: str) -> None:
+    """Write ``report`` as .xlsx to ``path`` directly (a temporary file of :func:`sheetkit.files.write_atomically`)."""
+    _Writer(report, load_template().labels(locale)).write(path)
 
 
 class _Writer:

@@ -14,18 +14,16 @@ workbook locale's labels.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
 import pandas as pd
 
+from sheetkit.files import write_atomically
 from sheetkit.report.content import (
     ActionList,
     Kpi,
@@ -37,7 +35,6 @@ from sheetkit.report.content import (
     kpi_label,
     report_title,
     therapist_period_label,
-    usual_permissions,
 )
 from sheetkit.template import Labels, load_template
 
@@ -63,21 +60,11 @@ td.up{color:#2E7D32}td.down{color:#C00000}
 """
 
 
-def write_report_html(report: WeeklyReport, path: Path | str, *, locale: str) -> Path:
+def write_report_html(report: WeeklyReport, path: Path | str, *, locale: str, overwrite: bool = True) -> Path:
     """Write ``report`` to ``path`` as self-contained HTML, atomically; return the path."""
     out = Path(path)
-    text = render_html(report, locale=locale)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".html", dir=out.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        usual_permissions(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
+    with write_atomically(out, overwrite=overwrite) as (tmp,):
+        tmp.write_text(render_html(report, locale=locale), encoding="utf-8")
     return out
 
 

@@ -15,7 +15,7 @@ ranges count as columns. A row is hidden when its ``table:visibility`` is
 ``filter``. A formula is reported as written in ODF syntax without its
 namespace (``of:=NA()`` -> ``=NA()``). Namespace prefixes are taken from the document's
 declarations. The file has already been checked for DOCTYPE (entity) bombs by
-:mod:`sheetkit.read.sniff`, and no entity is ever expanded here.
+:mod:`sheetkit.excel.sniff`, and no entity is ever expanded here.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from sheetkit.build.layout import column_index, column_letter
-from sheetkit.read.xlsx_scan import SheetFacts
+from sheetkit.read.raw import SheetFacts
+from sheetkit.template.geometry import column_index, column_letter
 
 __all__ = ["scan_ods_sheet"]
 

@@ -19,9 +19,10 @@ import numpy.typing as npt
 import pandas as pd
 from faker import Faker
 
-from sheetkit.build.defaults import default_lists, default_settings
+from sheetkit.errors import UsageError
 from sheetkit.frames import WorkbookData
 from sheetkit.template import MULTICHOICE_SEPARATOR, Labels, Sheet, Template, load_template
+from sheetkit.template.defaults import default_lists, default_settings
 
 __all__ = ["generate_demo", "write_demo"]
 
@@ -313,9 +314,9 @@ def generate_demo(
     (20, 'C0001')
     """
     if clients < 1:
-        raise ValueError(f"clients must be at least 1, not {clients}")
+        raise UsageError(f"clients must be at least 1, not {clients}")
     if branches < 1:
-        raise ValueError(f"branches must be at least 1, not {branches}")
+        raise UsageError(f"branches must be at least 1, not {branches}")
     tpl = template if template is not None else load_template()
     day = dt.date(as_of.year, as_of.month, as_of.day)
     return _Demo(tpl, tpl.labels(locale), clients=clients, branches=branches, seed=seed, as_of=day).build()
@@ -1122,7 +1123,7 @@ def write_demo(
     with :func:`sheetkit.analytics.intervals.staff_view`.
     """
     from sheetkit.analytics.intervals import staff_view  # noqa: PLC0415 - analytics imports pandas-heavy code
-    from sheetkit.build.excel import write_excel  # noqa: PLC0415 - the writer imports this module's frames
+    from sheetkit.excel.writer import write_excel  # noqa: PLC0415 - the writer imports this module's frames
 
     data = generate_demo(clients=clients, branches=branches, locale=locale, seed=seed, as_of=as_of)
     written = write_excel(

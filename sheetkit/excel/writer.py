@@ -1,8 +1,8 @@
 """Write the canonical workbook as .xlsx with xlsxwriter.
 
 Every sheet, validation, conditional format, defined name and protection comes
-from the template through :mod:`sheetkit.build.layout` and
-:mod:`sheetkit.build.formulas`. Client text is written with ``write_string``
+from the template through :mod:`sheetkit.template.geometry` and
+:mod:`sheetkit.template.formulas`. Client text is written with ``write_string``
 (never parsed as a formula) in text-formatted, quote-prefixed columns, and the
 file is written to a temporary name and renamed into place, so a failed run
 never leaves half a workbook behind.
@@ -11,8 +11,6 @@ never leaves half a workbook behind.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
@@ -22,10 +20,13 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from sheetkit.build.cells import about_entries, cell_kind, is_missing, list_columns, setting_rows, value_converter
-from sheetkit.build.defaults import default_lists, default_settings
-from sheetkit.build.formulas import STYLES, StaffFormulas
-from sheetkit.build.layout import (
+from sheetkit.errors import UsageError, WorkbookWriteError
+from sheetkit.files import check_target, write_atomically
+from sheetkit.frames import DATA_SHEETS, WorkbookData, empty_frames
+from sheetkit.template import Column, Labels, Sheet, Template, load_template
+from sheetkit.template.defaults import default_lists, default_settings
+from sheetkit.template.formulas import STYLES, StaffFormulas
+from sheetkit.template.geometry import (
     FIRST_DATA_ROW,
     SETTINGS_VALUE_COLUMN,
     SheetLayout,
@@ -33,21 +34,13 @@ from sheetkit.build.layout import (
     column_letter,
     plan_layout,
 )
-from sheetkit.build.rules import column_rule, setting_rule
-from sheetkit.errors import UsageError, WorkbookWriteError
-from sheetkit.frames import DATA_SHEETS, WorkbookData, empty_frames
-from sheetkit.template import Column, Labels, Sheet, Template, load_template
+from sheetkit.template.rules import column_rule, setting_rule
+from sheetkit.template.styles import HEADER_COLOURS, NUMBER_FORMATS
+from sheetkit.template.values import about_entries, cell_kind, is_missing, list_columns, setting_rows, value_converter
 
-__all__ = ["write_excel"]
+__all__ = ["new_workbook", "write_excel"]
 
 MAX_VALIDATION_TITLE: Final = 32
-NUMBER_FORMATS: Final = {"int": "0", "rating": "0", "decimal": "0.00", "money": "#,##0.00"}
-HEADER_COLOURS: Final = {
-    None: "#DCE6F1",
-    "personal": "#E4DFEC",
-    "health": "#F2C4C4",
-    "formula": "#D9D9D9",
-}
 
 
 def write_excel(
@@ -71,33 +64,15 @@ def write_excel(
     out = Path(path)
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"{out}: the output must end in .xlsx")
-    if not out.parent.is_dir():
-        raise WorkbookWriteError("the folder does not exist", path=out.parent)
-    if out.exists() and not overwrite:
-        raise WorkbookWriteError("the file already exists; choose another name or allow overwriting", path=out)
+    check_target(out, overwrite=overwrite)  # before any work
     stamp = generated_at or dt.datetime.now().replace(microsecond=0)
     if data is None:
         frames = empty_frames(template)
         data = WorkbookData(
             **frames, lists=default_lists(template, labels), settings=default_settings(template, labels)
         )
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".xlsx.tmp", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with write_atomically(out, overwrite=overwrite) as (tmp,):
         _ExcelWriter(template, labels, data, stamp).write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
-        os.replace(tmp, out)
-    except PermissionError as exc:
-        raise WorkbookWriteError(
-            f"cannot write the file ({exc.strerror}); close it in Excel or pick another name", path=out
-        ) from None
-    except OSError as exc:
-        raise WorkbookWriteError(f"cannot write the file ({exc.strerror or exc})", path=out) from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return out
 
 
@@ -407,3 +382,16 @@ def _column_ranges(lay: SheetLayout, columns: Iterable[str]) -> list[str]:
 
 def _letter(index: int) -> str:
     return column_letter(index)
+
+
+def new_workbook(
+    path: Path | str, *, locale: str = "en", overwrite: bool = False, template: Template | None = None
+) -> Path:
+    """Create an empty client-allocation workbook (default lists and settings only).
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> new_workbook(folder / "clients.xlsx", locale="zh-CN").name
+    'clients.xlsx'
+    """
+    return write_excel(path, None, locale=locale, overwrite=overwrite, template=template)

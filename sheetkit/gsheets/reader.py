@@ -22,14 +22,13 @@ from typing import Any
 
 import pandas as pd
 
-from sheetkit.build.layout import column_letter
 from sheetkit.errors import SheetsError, UnknownLocaleError
 from sheetkit.gsheets.client import SheetsClient
 from sheetkit.read.parse import normalize_label
-from sheetkit.read.raw import RawSheet, number_text
+from sheetkit.read.raw import RawSheet, SheetFacts, number_text
 from sheetkit.read.workbook import Workbook, read_source
-from sheetkit.read.xlsx_scan import SheetFacts
 from sheetkit.template import Template, load_template
+from sheetkit.template.geometry import column_letter
 
 __all__ = ["read_gsheet", "sheet_range"]
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 
-__all__ = ["SheetFacts", "SheetScan", "scan_xlsx_sheet", "sheet_parts"]
+from sheetkit.read.raw import SheetFacts
+
+__all__ = ["SheetScan", "scan_xlsx_sheet", "sheet_parts"]
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -27,23 +28,6 @@ _HIDDEN_ROW = re.compile(rb'<row r="(\d+)"[^>]*?\bhidden="(?:1|true)"')
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
 _ERROR = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 _DATE1904 = re.compile(rb'<workbookPr[^>]*\bdate1904="(?:1|true)"')
-
-
-@dataclass
-class SheetFacts:
-    """What the XML says about some cells of one sheet (rows are 1-based sheet rows)."""
-
-    first_row: int | None = None
-    hidden_rows: set[int] = field(default_factory=set)
-    merged: list[str] = field(default_factory=list)
-    #: (column letter, row) -> formula text, for the columns asked about
-    formulas: dict[tuple[str, int], str] = field(default_factory=dict)
-    #: (column letter, row) -> error text such as "#REF!"
-    errors: dict[tuple[str, int], str] = field(default_factory=dict)
-    #: column letter -> rows whose cell is stored as a number (asked for text columns)
-    numeric: dict[str, set[int]] = field(default_factory=dict)
-    #: column letter -> rows whose cell is stored as text (asked for number and date columns)
-    text: dict[str, set[int]] = field(default_factory=dict)
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:

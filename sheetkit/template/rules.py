@@ -4,7 +4,7 @@ A rule is a dictionary in xlsxwriter's ``data_validation`` form (``validate``,
 ``criteria``, ``minimum``/``maximum``/``value``, ``source``, ``error_message``):
 the Excel writer passes it on after adding titles and the input message, the
 Google Sheets writer translates it to a Sheets ``DataValidationRule``
-(:mod:`sheetkit.build.gsheets`). Formulas in rules are written for the first
+(:mod:`sheetkit.gsheets.writer`). Formulas in rules are written for the first
 data row, with Excel's function names and comma separators.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sheetkit.build.cells import MAX_CELL_TEXT
-from sheetkit.build.layout import FIRST_DATA_ROW, SheetLayout, WorkbookLayout
 from sheetkit.template import TEXT_TYPES, Column, Labels, Setting, Sheet
+from sheetkit.template.geometry import FIRST_DATA_ROW, SheetLayout, WorkbookLayout
+from sheetkit.template.values import MAX_CELL_TEXT
 
 __all__ = ["column_rule", "plain_number", "setting_rule", "show_number"]
 

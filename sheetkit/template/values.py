@@ -17,11 +17,11 @@ from typing import Any, Final, Literal
 
 import pandas as pd
 
-from sheetkit import __version__
-from sheetkit.build.defaults import default_lists, default_settings
-from sheetkit.build.layout import WorkbookLayout
+from sheetkit._version import __version__
 from sheetkit.errors import UsageError
 from sheetkit.template import MULTICHOICE_SEPARATOR, Column, Labels, Setting, Template
+from sheetkit.template.defaults import default_lists, default_settings
+from sheetkit.template.geometry import WorkbookLayout
 
 __all__ = [
     "MAX_CELL_TEXT",

@@ -17,254 +17,34 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal, cast, get_args
+from typing import Any, Final, cast
 
 import yaml
 
-from sheetkit.errors import TemplateError, UnknownLocaleError
-
-__all__ = [
-    "Column",
-    "ColumnType",
-    "Labels",
-    "ReferenceList",
-    "Setting",
-    "Sheet",
-    "Template",
-    "default_template_dir",
-    "load_template",
-]
-
-ColumnType = Literal[
-    "text",
-    "id",
-    "phone",
-    "email",
-    "date",
-    "datetime",
-    "choice",
-    "multichoice",
-    "int",
-    "decimal",
-    "money",
-    "rating",
-    "bool",
-    "month-day",
-]
-COLUMN_TYPES: Final = frozenset(get_args(ColumnType))
-Sensitivity = Literal["personal", "health"]
-#: Formula columns the workbook builders know how to write.
-FORMULAS: Final = frozenset(
-    {
-        "last_visit",
-        "visit_count",
-        "avg_interval_days",
-        "next_due",
-        "days_since_last_visit",
-        "follow_up",
-        "days_to_birthday",
-        "visit_day_key",
-    }
+from sheetkit.errors import TemplateError
+from sheetkit.template.model import (
+    COLUMN_TYPES,
+    FORBIDDEN_SHEET_CHARS,
+    FORMULA_START,
+    FORMULAS,
+    KEY_RE,
+    MAX_HEADER,
+    MAX_HELP,
+    MAX_SHEET_NAME,
+    MAX_TITLE,
+    Bound,
+    Column,
+    ColumnType,
+    Labels,
+    ReferenceList,
+    Setting,
+    Sheet,
+    Template,
 )
-TEXT_TYPES: Final = frozenset({"text", "id", "phone", "email", "multichoice"})
-NUMBER_TYPES: Final = frozenset({"int", "decimal", "money", "rating"})
-DATE_TYPES: Final = frozenset({"date", "datetime", "month-day"})
-MULTICHOICE_SEPARATOR: Final = ";"
 
-# Limits of the spreadsheet applications, checked so that a template that loads
-# also builds: Excel rejects longer input messages, titles and sheet names.
-MAX_HELP: Final = 255
-MAX_HEADER: Final = 60
-MAX_TITLE: Final = 32
-MAX_SHEET_NAME: Final = 31
-FORBIDDEN_SHEET_CHARS: Final = re.compile(r"[:\\/?*\[\];]")
-KEY_RE: Final = re.compile(r"^[a-z][a-z0-9_]*$")
-FORMULA_START: Final = ("=", "+", "-", "@")
-
-Bound = float | dt.date | Literal["today"] | None
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a sheet, as declared in template.yaml."""
-
-    key: str
-    type: ColumnType
-    required: bool = False
-    unique: bool = False
-    choices: str | None = None
-    references: str | None = None
-    min: Bound = None
-    max: Bound = None
-    max_length: int | None = None
-    month_day: bool = False
-    sensitivity: Sensitivity | None = None
-    width: float = 12.0
-    formula: str | None = None
-    hidden: bool = False
-
-    @property
-    def is_formula(self) -> bool:
-        """True for staff-view columns the spreadsheet app computes."""
-        return self.formula is not None
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """A data sheet (Clients, Visits, Appointments, Feedback)."""
-
-    key: str
-    id_column: str
-    columns: tuple[Column, ...]
-
-    def column(self, key: str) -> Column:
-        """The column with canonical key ``key``."""
-        for col in self.columns:
-            if col.key == key:
-                return col
-        raise KeyError(f"sheet {self.key!r} has no column {key!r}")
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        """Canonical keys of every column, in sheet order."""
-        return tuple(c.key for c in self.columns)
-
-    @property
-    def data_columns(self) -> tuple[Column, ...]:
-        """Columns staff type into (formula columns excluded)."""
-        return tuple(c for c in self.columns if not c.is_formula)
-
-
-@dataclass(frozen=True)
-class ReferenceList:
-    """A list the manager edits on the Lists sheet (services, therapists...)."""
-
-    key: str
-    columns: tuple[Column, ...]
-    default_rows: tuple[Mapping[str, Any], ...]
-
-
-@dataclass(frozen=True)
-class Setting:
-    """A report parameter on the Settings sheet."""
-
-    key: str
-    type: ColumnType
-    default: Any
-    min: float | None = None
-    max: float | None = None
-    choices: str | None = None
-    max_length: int | None = None
-
-
-@dataclass(frozen=True)
-class Labels:
-    """Every label of one locale: sheet names, headers, help, choices, messages."""
-
-    locale: str
-    language: str
-    date_format: str
-    datetime_format: str
-    date_order: str
-    currency: str
-    faker_locale: str
-    price_scale: float
-    decimal_separator: str
-    sheet_names: Mapping[str, str]
-    columns: Mapping[str, Mapping[str, Mapping[str, str]]]
-    choices: Mapping[str, Mapping[str, str]]
-    reference_lists: Mapping[str, Mapping[str, Any]]
-    settings: Mapping[str, Mapping[str, str]]
-    about: Mapping[str, str]
-    messages: Mapping[str, str]
-    #: Issue message templates by issue code (see sheetkit.issues.CODES).
-    issues: Mapping[str, str] = field(default_factory=dict)
-    #: Report-only labels of the weekly report (sheet names, titles, KPI labels), by snake_case key.
-    report: Mapping[str, str] = field(default_factory=dict)
-
-    def sheet_name(self, sheet: str) -> str:
-        """Tab name of a sheet in this locale."""
-        return self.sheet_names[sheet]
-
-    def header(self, sheet: str, column: str) -> str:
-        """Column header as staff see it."""
-        return self.columns[sheet][column]["header"]
-
-    def help(self, sheet: str, column: str) -> str:
-        """Help text shown when a cell of the column is selected."""
-        return self.columns[sheet][column]["help"]
-
-    def choice_label(self, choice_list: str, key: str) -> str:
-        """Display label of one value of a fixed choice list."""
-        return self.choices[choice_list][key]
-
-    def choice_labels(self, choice_list: str) -> list[str]:
-        """Display labels of a fixed choice list, in template order."""
-        return list(self.choices[choice_list].values())
-
-    def reference_title(self, ref: str) -> str:
-        """Title of a reference list block on the Lists sheet."""
-        return str(self.reference_lists[ref]["title"])
-
-    def reference_header(self, ref: str, column: str) -> str:
-        """Header of one column of a reference list."""
-        return str(self.reference_lists[ref]["columns"][column])
-
-    def reference_row_name(self, ref: str, key: str) -> str:
-        """Display name of a default row of a reference list."""
-        return str(self.reference_lists[ref]["rows"][key])
-
-    def message(self, key: str, **values: object) -> str:
-        """A validation message, with ``{placeholders}`` filled in."""
-        return self.messages[key].format(**values)
-
-
-@dataclass(frozen=True)
-class Template:
-    """The whole template: structure plus labels for every locale."""
-
-    id: str
-    version: int
-    locales: tuple[str, ...]
-    default_locale: str
-    spare_rows: int
-    choice_lists: Mapping[str, tuple[str, ...]]
-    reference_lists: Mapping[str, ReferenceList]
-    reference_list_rows: int
-    settings: tuple[Setting, ...]
-    sheets: tuple[Sheet, ...]
-    path: Path
-    _labels: Mapping[str, Labels] = field(repr=False, compare=False)
-
-    def sheet(self, key: str) -> Sheet:
-        """The data sheet with canonical key ``key``."""
-        for sheet in self.sheets:
-            if sheet.key == key:
-                return sheet
-        raise KeyError(f"template has no sheet {key!r}")
-
-    def labels(self, locale: str | None = None) -> Labels:
-        """Labels of ``locale`` (the template's default locale if None)."""
-        name = locale or self.default_locale
-        try:
-            return self._labels[name]
-        except KeyError:
-            raise UnknownLocaleError(name, available=list(self.locales)) from None
-
-    def is_reference_list(self, name: str) -> bool:
-        """True when ``name`` is a manager-edited list, False for a fixed list."""
-        return name in self.reference_lists
-
-    def setting(self, key: str) -> Setting:
-        """The setting with key ``key``."""
-        for s in self.settings:
-            if s.key == key:
-                return s
-        raise KeyError(f"template has no setting {key!r}")
+__all__ = ["default_template_dir", "load_template"]
 
 
 def default_template_dir() -> Path:
@@ -273,7 +53,7 @@ def default_template_dir() -> Path:
     Installed wheels carry it inside the package; a source checkout has it at
     the top level.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the sheetkit package folder
     for base in (here / "workbook_templates", here.parent / "workbook_templates"):
         candidate = base / "client_allocation"
         if (candidate / "template.yaml").is_file():

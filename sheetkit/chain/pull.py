@@ -33,10 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
-import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -47,14 +44,15 @@ from typing import Any, Literal, cast
 
 import pandas as pd
 
-from sheetkit.build.layout import SETTINGS_VALUE_COLUMN, column_letter, plan_layout
-from sheetkit.errors import RegistryError, SheetkitError, WorkbookWriteError
+from sheetkit.errors import RegistryError, SheetkitError, UsageError
+from sheetkit.files import replace_folder
 from sheetkit.frames import DATA_SHEETS, WorkbookData
 from sheetkit.gsheets.client import SheetsClient
+from sheetkit.gsheets.reader import read_gsheet
 from sheetkit.issues import Issue, IssueFactory, ValidationResult
-from sheetkit.read.gsheets import read_gsheet
 from sheetkit.read.workbook import SheetInfo
 from sheetkit.template import Template, load_template
+from sheetkit.template.geometry import SETTINGS_VALUE_COLUMN, column_letter, plan_layout
 from sheetkit.validate import validate
 
 __all__ = [
@@ -102,7 +100,7 @@ def spreadsheet_key(text: str) -> str:
     found = _URL.search(text)
     key = found.group(1) if found else text.strip()
     if not _KEY.match(key):
-        raise ValueError(f"{text!r} is not a spreadsheet key or address")
+        raise UsageError(f"{text!r} is not a spreadsheet key or address")
     return key
 
 
@@ -583,11 +581,7 @@ def write_consolidated(chain: ChainResult, folder: Path | str) -> Path:
     """
     out = Path(folder)
     names = {f"{k}.parquet" for k in DATA_SHEETS} | {"issues.csv", "branches.json"}
-    if out.exists() and (not out.is_dir() or {p.name for p in out.iterdir()} - names):
-        raise WorkbookWriteError("the folder exists and holds other files; choose an empty or new folder", path=out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    with replace_folder(out, allowed=names) as tmp:
         for key in DATA_SHEETS:
             frame = chain.frames.frame(key).reset_index(level="source", drop=True).reset_index()
             for column in frame.columns:  # mixed-type extra columns are kept as text
@@ -598,15 +592,4 @@ def write_consolidated(chain: ChainResult, folder: Path | str) -> Path:
         (tmp / "branches.json").write_text(
             json.dumps([b.to_dict() for b in chain.branches], indent=2, ensure_ascii=False), encoding="utf-8"
         )
-        if out.exists():
-            old = out.with_name(f".{out.name}-old")
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except OSError as exc:
-        raise WorkbookWriteError(f"cannot write the folder ({exc.strerror or exc})", path=out) from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return out

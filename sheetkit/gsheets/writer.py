@@ -3,9 +3,9 @@
 :func:`write_gsheet` creates a spreadsheet (Sheets API ``spreadsheets.create``)
 or fills an existing one shared with the account. Everything comes from the
 template through the same modules the Excel writer uses: positions from
-:mod:`~sheetkit.build.layout`, formulas and conditional formats from
-:mod:`~sheetkit.build.formulas`, validations from :mod:`~sheetkit.build.rules`,
-cell values from :mod:`~sheetkit.build.cells`. Two kinds of request carry it:
+:mod:`~sheetkit.template.geometry`, formulas and conditional formats from
+:mod:`~sheetkit.template.formulas`, validations from :mod:`~sheetkit.template.rules`,
+cell values from :mod:`~sheetkit.template.values`. Two kinds of request carry it:
 
 * the **structure** — tabs, named ranges, header formats, frozen and protected
   header rows, column widths, number formats, every validation and conditional
@@ -21,7 +21,7 @@ cell values from :mod:`~sheetkit.build.cells`. Two kinds of request carry it:
 A new workbook costs 3 write requests (create, structure, values); filling an
 existing spreadsheet costs 1 read (its metadata) and 2 writes.
 
-Formulas are written by :mod:`~sheetkit.build.formulas` for Excel; Google
+Formulas are written by :mod:`~sheetkit.template.formulas` for Excel; Google
 parses the same text once it is translated by :func:`google_formula`: the
 ``_xlfn.`` prefixes go, in locales that write decimals with a comma (it_IT,
 vi_VN) argument separators become ``;``, and conditional formats reach the
@@ -45,18 +45,14 @@ from typing import Any, Final
 
 import pandas as pd
 
-from sheetkit.build.cells import (
-    CellValue,
-    about_entries,
-    is_missing,
-    list_columns,
-    setting_rows,
-    value_converter,
-)
-from sheetkit.build.defaults import default_lists, default_settings
-from sheetkit.build.excel import HEADER_COLOURS, NUMBER_FORMATS
-from sheetkit.build.formulas import STYLES, StaffFormulas
-from sheetkit.build.layout import (
+from sheetkit.errors import SheetsAccessError, SheetsConflictError, UsageError
+from sheetkit.frames import DATA_SHEETS, WorkbookData, empty_frames
+from sheetkit.gsheets.client import SheetsClient
+from sheetkit.gsheets.reader import sheet_range
+from sheetkit.template import Column, Labels, Sheet, Template, load_template
+from sheetkit.template.defaults import default_lists, default_settings
+from sheetkit.template.formulas import STYLES, StaffFormulas
+from sheetkit.template.geometry import (
     FIRST_DATA_ROW,
     SETTINGS_VALUE_COLUMN,
     DefinedName,
@@ -65,12 +61,16 @@ from sheetkit.build.layout import (
     plan_layout,
     quote_sheet,
 )
-from sheetkit.build.rules import column_rule, plain_number, setting_rule
-from sheetkit.errors import SheetsAccessError, SheetsConflictError, UsageError
-from sheetkit.frames import DATA_SHEETS, WorkbookData, empty_frames
-from sheetkit.gsheets.client import SheetsClient
-from sheetkit.read.gsheets import sheet_range
-from sheetkit.template import Column, Labels, Sheet, Template, load_template
+from sheetkit.template.rules import column_rule, plain_number, setting_rule
+from sheetkit.template.styles import HEADER_COLOURS, NUMBER_FORMATS
+from sheetkit.template.values import (
+    CellValue,
+    about_entries,
+    is_missing,
+    list_columns,
+    setting_rows,
+    value_converter,
+)
 
 __all__ = ["GOOGLE_LOCALES", "MAX_CELLS", "TIME_ZONES", "google_formula", "write_gsheet"]
 
@@ -654,7 +654,7 @@ class _Structure:
         return fmt
 
     def _validation(self, rule: Mapping[str, Any], cell: str, help_text: str) -> dict[str, Any]:
-        """A rule of :mod:`sheetkit.build.rules` as a Sheets DataValidationRule."""
+        """A rule of :mod:`sheetkit.template.rules` as a Sheets DataValidationRule."""
         kind = rule["validate"]
         show_ui = False
         d = self.dialect

@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from sheetkit.build.layout import FIRST_DATA_ROW, WorkbookLayout
 from sheetkit.template import Labels
+from sheetkit.template.geometry import FIRST_DATA_ROW, WorkbookLayout
 
 __all__ = ["ConditionalRule", "StaffFormulas"]
 
