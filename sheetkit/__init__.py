@@ -4,40 +4,90 @@
 >>> sk.load_template().labels("zh-CN").header("clients", "full_name")
 '姓名'
 
-Errors form one tree under :class:`SheetkitError`; the full tree is in :mod:`sheetkit.errors`.
+Every name in ``__all__`` is importable from here; each is loaded on first use,
+so ``import sheetkit`` (and the command line's ``--help``) stays fast. Errors
+form one tree under :class:`SheetkitError`; the full tree is in
+:mod:`sheetkit.errors`. The import layers are drawn in ``docs/architecture.md``.
 """
 
-from __future__ import annotations
+import importlib as _importlib
+import logging as _logging
+import typing as _typing
 
-__version__ = "0.1.0"
+from sheetkit._version import __version__
 
-from sheetkit.analytics.intervals import client_intervals, staff_view
-from sheetkit.chain import load_registry, pull_chain
-from sheetkit.demo import generate_demo, write_demo
-from sheetkit.errors import SheetkitError, TemplateError, WorkbookError
-from sheetkit.excel.reader import read_workbook
-from sheetkit.excel.writer import new_workbook, write_excel
-from sheetkit.frames import WorkbookData
-from sheetkit.gsheets.auth import load_account
-from sheetkit.gsheets.client import SheetsClient
-from sheetkit.gsheets.reader import read_gsheet
-from sheetkit.gsheets.writer import write_gsheet
-from sheetkit.issues import Issue, ValidationResult
-from sheetkit.read.workbook import Workbook
-from sheetkit.template import Template, load_template
-from sheetkit.validate import validate
+if _typing.TYPE_CHECKING:
+    from sheetkit import analytics, report
+    from sheetkit.analytics.intervals import client_intervals, staff_view
+    from sheetkit.chain import ChainResult, load_registry, pull_chain
+    from sheetkit.demo import generate_demo, write_demo
+    from sheetkit.errors import SheetkitError, TemplateError, UsageError, WorkbookError
+    from sheetkit.excel.reader import read_workbook
+    from sheetkit.excel.writer import new_workbook, write_excel
+    from sheetkit.frames import WorkbookData
+    from sheetkit.gsheets.auth import load_account
+    from sheetkit.gsheets.client import SheetsClient
+    from sheetkit.gsheets.reader import read_gsheet
+    from sheetkit.gsheets.writer import write_gsheet
+    from sheetkit.issues import Issue, ValidationResult
+    from sheetkit.read.workbook import Workbook
+    from sheetkit.report import WeeklyReport, build_report, weekly_report
+    from sheetkit.template import Template, load_template
+    from sheetkit.validate import validate
+
+# A library logs to "sheetkit" and lets the application choose where it goes (the CLI: --verbose).
+_logging.getLogger("sheetkit").addHandler(_logging.NullHandler())
+
+#: Public name -> the module that defines it (a module name alone: the name is that module).
+_HOMES: dict[str, str] = {
+    "ChainResult": "sheetkit.chain",
+    "Issue": "sheetkit.issues",
+    "SheetkitError": "sheetkit.errors",
+    "SheetsClient": "sheetkit.gsheets.client",
+    "Template": "sheetkit.template",
+    "TemplateError": "sheetkit.errors",
+    "UsageError": "sheetkit.errors",
+    "ValidationResult": "sheetkit.issues",
+    "WeeklyReport": "sheetkit.report",
+    "Workbook": "sheetkit.read.workbook",
+    "WorkbookData": "sheetkit.frames",
+    "WorkbookError": "sheetkit.errors",
+    "analytics": "sheetkit.analytics",
+    "build_report": "sheetkit.report",
+    "client_intervals": "sheetkit.analytics.intervals",
+    "generate_demo": "sheetkit.demo",
+    "load_account": "sheetkit.gsheets.auth",
+    "load_registry": "sheetkit.chain",
+    "load_template": "sheetkit.template",
+    "new_workbook": "sheetkit.excel.writer",
+    "pull_chain": "sheetkit.chain",
+    "read_gsheet": "sheetkit.gsheets.reader",
+    "read_workbook": "sheetkit.excel.reader",
+    "report": "sheetkit.report",
+    "staff_view": "sheetkit.analytics.intervals",
+    "validate": "sheetkit.validate",
+    "weekly_report": "sheetkit.report",
+    "write_demo": "sheetkit.demo",
+    "write_excel": "sheetkit.excel.writer",
+    "write_gsheet": "sheetkit.gsheets.writer",
+}
 
 __all__ = [
+    "ChainResult",
     "Issue",
     "SheetkitError",
     "SheetsClient",
     "Template",
     "TemplateError",
+    "UsageError",
     "ValidationResult",
+    "WeeklyReport",
     "Workbook",
     "WorkbookData",
     "WorkbookError",
     "__version__",
+    "analytics",
+    "build_report",
     "client_intervals",
     "generate_demo",
     "load_account",
@@ -47,9 +97,26 @@ __all__ = [
     "pull_chain",
     "read_gsheet",
     "read_workbook",
+    "report",
     "staff_view",
     "validate",
+    "weekly_report",
     "write_demo",
     "write_excel",
     "write_gsheet",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Load a public name on first use (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'sheetkit' has no attribute {name!r}")
+    module = _importlib.import_module(home)
+    value = module if home == f"sheetkit.{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(__all__) | {k for k in globals() if k.startswith("__")})

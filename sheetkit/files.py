@@ -30,6 +30,7 @@ sign-in tokens, key files) goes through :func:`write_atomically` or
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -162,6 +163,8 @@ def _replace_all(temps: list[Path], outs: list[Path]) -> None:
     try:
         for tmp, out in zip(temps, outs, strict=True):
             current = out
+            if out.is_dir():  # appeared since the checks: never move a folder aside
+                raise IsADirectoryError(errno.EISDIR, "a folder has this name", str(out))
             keep: Path | None = None
             if len(outs) > 1 and out.exists():
                 keep = out.with_name(f".{out.name}{TEMP_MARKER}old-{os.getpid()}")

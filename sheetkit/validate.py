@@ -14,6 +14,7 @@ good rows stay usable, bad cells are NaN and listed as Issues.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ from sheetkit.frames import row_of
 from sheetkit.issues import Issue, IssueFactory, ValidationResult
 from sheetkit.read.workbook import SheetInfo, Workbook
 from sheetkit.template import Column, Sheet, Template
+
+log = logging.getLogger(__name__)
 
 __all__ = ["schema_for", "validate"]
 
@@ -49,12 +52,22 @@ def validate(book: Workbook | Path | str, *, as_of: dt.date, template: Template 
     workbook = book if isinstance(book, Workbook) else read_workbook(book, template=template)
     checker = _Checker(workbook, as_of)
     issues = list(workbook.issues) + checker.run()
-    return ValidationResult(
+    result = ValidationResult(
         frames=workbook.data,
         issues=_sorted(issues, workbook),
         locale=workbook.locale,
         source=str(workbook.path),
     )
+    errors = len(result.errors)
+    log.info(
+        "validated %s: %d clients, %d visits, %d errors, %d warnings",
+        workbook.path,
+        len(workbook.data.clients),
+        len(workbook.data.visits),
+        errors,
+        len(result.issues) - errors,
+    )
+    return result
 
 
 def schema_for(sheet: Sheet, *, as_of: dt.date, price_scale: float = 1.0) -> pa.DataFrameSchema:
