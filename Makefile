@@ -5,7 +5,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint typecheck system-deps clean
+.PHONY: demo test lint typecheck docs system-deps clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,11 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-test: system-deps lint typecheck
+# The documentation site (mkdocs.yml), built strictly: a broken link, anchor or API reference fails.
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir .site
+
+test: system-deps lint typecheck docs
 	$(BIN)/python -m pytest
 
 clean:

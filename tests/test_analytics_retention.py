@@ -1,4 +1,4 @@
-"""Retention metrics (domain.md section 4) on tiny fixtures whose figures are worked out by hand."""
+"""Retention metrics (docs/metrics.md#retention) on tiny fixtures whose figures are worked out by hand."""
 
 from __future__ import annotations
 

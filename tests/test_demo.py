@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sheetkit.demo import generate_demo
+from sheetkit.demo.tables import BRANCH_CITIES
 from sheetkit.frames import DATA_SHEETS, WorkbookData
 from sheetkit.template import default_template_dir, load_template
 
@@ -163,6 +168,33 @@ def test_every_locale_builds_a_consistent_chain(locale: str) -> None:
     assert channels <= set(load_template().choice_lists["channel"])
     home = data.visits["client_id"].map(data.clients.set_index("client_id")["branch"])
     assert (data.visits["branch"] != home).any()  # a return to another branch of the chain
+
+
+def test_branches_are_named_after_real_cities_then_second_branches() -> None:
+    cities = set(BRANCH_CITIES["it"])
+    data = generate_demo(clients=40, branches=len(cities) + 2, locale="it", seed=2, as_of=AS_OF)
+    branches = list(data.lists["branches"]["name"])
+    assert len(set(branches)) == len(branches)
+    seconds = {b.removesuffix(" 2") for b in branches if b.endswith(" 2")}
+    assert len(seconds) == 2
+    assert set(branches) == cities | {f"{c} 2" for c in seconds}
+
+
+def test_workbook_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    # Python salts str hashes per process; a set's order once leaked into branch names (Faker it_IT city()).
+    written = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"demo-{hash_seed}.xlsx"
+        args = ["--locale", "it", "--branches", "3", "--clients", "30", "--seed", "3", "--as-of", "2026-11-22"]
+        subprocess.run(
+            [sys.executable, "-m", "sheetkit", "demo", str(out), *args],
+            check=True,
+            capture_output=True,
+            cwd=Path(__file__).parents[1],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+        )
+        written.append(out.read_bytes())
+    assert written[0] == written[1]
 
 
 def test_rejects_nonsense_sizes() -> None:

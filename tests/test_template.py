@@ -1,4 +1,4 @@
-"""The template loads, covers domain.md, and a broken template is a clear error."""
+"""The template loads, covers the workbook (docs/architecture.md#workbook); a broken template is a clear error."""
 
 from __future__ import annotations
 

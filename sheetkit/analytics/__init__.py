@@ -1,7 +1,7 @@
 """Analytics over the canonical frames: DataFrame in, DataFrame out, explicit ``as_of``.
 
-Every metric follows ../shared/domain.md section 4 and names whose definition it
-follows in its docstring:
+Every metric follows its definition in docs/metrics.md and names whose definition
+it follows in its docstring:
 
 * :mod:`sheetkit.analytics.intervals` - visit days, intervals, typical interval,
   next due, lapsed / overdue / due soon, the Clients staff view;

@@ -1,6 +1,6 @@
 """Call lists, birthdays, rebooking, no-show / cancellation rates, complaints and spend.
 
-Every function follows ../shared/domain.md section 4 under the name given there and
+Every function follows docs/metrics.md under the name given there and
 takes an explicit ``as_of`` (or period) date; nothing here reads the clock. The
 follow-up statuses (lapsed, overdue, next due, never visited) come from
 :func:`sheetkit.analytics.intervals.staff_view` so the Python figures match the
@@ -111,7 +111,7 @@ def call_list(
 ) -> pd.DataFrame:
     """Lapsed or at-risk (overdue) clients to call, most overdue first.
 
-    Definitions (domain.md section 4, as computed by :func:`staff_view` from the
+    Definitions (docs/metrics.md#call-list, as computed by :func:`staff_view` from the
     workbook Settings ``lapse_floor_days`` / ``lapse_factor``): **lapsed** = active
     and days since last visit > max(lapse floor, lapse factor x typical interval)
     (SalonBiz floor 90, factor 2.0); **at risk** (overdue) = active, next due before
@@ -148,7 +148,7 @@ def call_list(
 
 
 def never_visited(clients: pd.DataFrame, visits: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
-    """Active clients with no visit day on or before ``as_of`` (domain.md section 4, "never visited").
+    """Active clients with no visit day on or before ``as_of`` (docs/metrics.md#never-visited).
 
     Listed apart from lapsed clients. Columns: the contact columns and safety_flag,
     in Clients sheet order.
@@ -172,7 +172,7 @@ def due_next_week(
 ) -> pd.DataFrame:
     """Active clients whose next due falls in the 7 days after ``as_of``: (as_of, as_of + 7].
 
-    Definition: domain.md section 4 "Due next week"; next due = last visit day +
+    Definition: docs/metrics.md#due-next-week; next due = last visit day +
     typical interval, from :func:`staff_view`. Columns: the contact columns,
     last_service, last_visit, typical_interval_days, next_due, days_until_due,
     safety_flag; soonest first. ``view`` as for :func:`call_list`.
@@ -203,7 +203,7 @@ def birthdays_ahead(
 ) -> pd.DataFrame:
     """Active clients whose next birthday falls within the lead days after ``as_of``.
 
-    Definition: domain.md section 4 "Birthdays ahead", as the workbook's birthday
+    Definition: docs/metrics.md#birthdays-ahead, as the workbook's birthday
     highlight: days to the next birthday in [0, lead] (0 = today). ``lead_days``
     defaults to Settings ``birthday_lead_days`` (7: a gift one week before). Birth
     dates or "MM-DD" texts; 29 February falls on 28 February in non-leap years.
@@ -249,7 +249,7 @@ def rebooking_rate(
     count_cancelled: bool = False,
     by: str | None = None,
 ) -> pd.DataFrame:
-    """Share of visit days in [start, end] rebooked (domain.md section 4 "Rebooking rate").
+    """Share of visit days in [start, end] rebooked (docs/metrics.md#rebooking-rate).
 
     A visit day of client c on date d is **rebooked** when an appointment of c exists
     scheduled after d (on a later date) and booked no later than the end of d
@@ -306,7 +306,7 @@ def _scheduled_in(appointments: pd.DataFrame, start: dt.date, end: dt.date) -> p
 def no_show_rate(appointments: pd.DataFrame, *, start: dt.date, end: dt.date, by: str | None = None) -> pd.DataFrame:
     """No-show appointments / appointments scheduled in [start, end] that were not cancelled.
 
-    Definition: domain.md section 4 "No-show rate" (a cancellation is taken as made
+    Definition: docs/metrics.md#no-show-rate (a cancellation is taken as made
     in advance: the sheet does not record when). Denominator = booked, completed and
     no-show appointments scheduled in the period; rows without a known status are
     left out. ``by``: "client_id", "therapist" or "branch" (of the appointment).
@@ -328,7 +328,7 @@ def cancellation_rate(
 ) -> pd.DataFrame:
     """Cancelled appointments / all appointments scheduled in [start, end].
 
-    Definition: domain.md section 4 "Cancellation rate"; rows without a known status
+    Definition: docs/metrics.md#cancellation-rate; rows without a known status
     are left out. ``by``: "client_id", "therapist" or "branch" (of the appointment).
     Returns appointments, cancelled, rate (NaN when no appointment).
     """
@@ -345,7 +345,7 @@ def cancellation_rate(
 def open_complaints(feedback: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
     """Unresolved complaints with their age in days (as_of - date), oldest first.
 
-    Definition: domain.md section 4 "Open complaints": Feedback of kind complaint,
+    Definition: docs/metrics.md#open-complaints: Feedback of kind complaint,
     not resolved (a blank ``resolved`` counts as open). Feedback dated after
     ``as_of`` is not yet known and left out; undated complaints come last with no age.
     """
@@ -380,7 +380,7 @@ def spend(
 ) -> pd.DataFrame:
     """Per client: total and mean amount paid in [start, end] and in the 365 days ending at ``as_of``.
 
-    Definition: domain.md section 4 "Spend". A visit is a Visits row; only visits on
+    Definition: docs/metrics.md#spend. A visit is a Visits row; only visits on
     or before ``as_of`` count (so the period is cut at ``as_of``); the last 365 days
     are [as_of - 364, as_of]. Mean = total / visits (a blank amount paid counts as
     0 paid). Columns: period_visits, period_total, period_mean, last_365_visits,
@@ -409,7 +409,7 @@ def spend(
 
 
 def average_visit_value(visits: pd.DataFrame, *, start: dt.date, end: dt.date) -> float:
-    """Amount paid / visits in [start, end] (domain.md section 4 "average visit value").
+    """Amount paid / visits in [start, end] (docs/metrics.md#average-visit-value).
 
     A visit is a Visits row (two treatments on one day are two visits); a blank
     amount paid counts as 0. NaN when the period holds no visit.

@@ -1,6 +1,6 @@
 """Visit days, intervals, next due and follow-up status per client.
 
-Definitions follow ../shared/domain.md section 4 and are the same quantities the
+Definitions (docs/metrics.md#visits-and-follow-up) are the same quantities the
 workbook's staff-view formula columns compute (see :mod:`sheetkit.template.formulas`):
 
 * a client's **visit days** are the distinct dates of their Visits rows on or

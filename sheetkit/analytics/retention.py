@@ -1,7 +1,7 @@
 """Retention metrics, each vendor's definition under its own name.
 
-Definitions follow ../shared/domain.md section 4. Conventions shared by every
-function here (the same as :mod:`sheetkit.analytics.intervals`):
+Definitions: docs/metrics.md#retention. Conventions shared by every function
+here (docs/metrics.md#conventions, the same as :mod:`sheetkit.analytics.intervals`):
 
 * a client's **visit days** are the distinct dates of their Visits rows on or
   before ``as_of`` (two treatments on one day are one visit day); rows without a

@@ -3,7 +3,8 @@
 :func:`build_report` takes a :class:`~sheetkit.issues.ValidationResult` (typed
 frames plus Issues) and an explicit ``as_of`` date and returns a
 :class:`WeeklyReport`. Every figure comes from :mod:`sheetkit.analytics` under the
-name domain.md section 4 gives it; nothing here reads the clock.
+name docs/metrics.md gives it (what the report shows: docs/metrics.md#weekly-report);
+nothing here reads the clock.
 
 * **period** = the ISO week containing ``as_of``, cut at ``as_of`` (no visit after
   ``as_of`` counts); compared with the previous ISO week and the same ISO week last

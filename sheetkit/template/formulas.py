@@ -6,7 +6,7 @@ MAXIFS, MINIFS, SUMPRODUCT, LARGE, INDEX/MATCH, DATE). Python never trusts the
 cached results: :mod:`sheetkit.analytics.intervals` computes the same quantities
 and the tests compare both after a LibreOffice recalculation.
 
-The definitions follow ../shared/domain.md section 4 with ``as_of = TODAY()``:
+The definitions are those of docs/metrics.md#visits-and-follow-up with ``as_of = TODAY()``:
 
 * visit days are distinct dates; the hidden Visits column ``visit_day_key``
   holds the date on the first row of a (client, date) pair and 0 elsewhere;
@@ -208,7 +208,7 @@ class StaffFormulas:
 
     # ------------------------------------------------------ conditional formats
     def conditional_rules(self) -> list[ConditionalRule]:
-        """Every conditional format of domain.md section 2, for the first data row."""
+        """Every conditional format of the workbook (docs/guides/front-desk.md#colours), for the first data row."""
         lab = self.labels
         r = FIRST_DATA_ROW
         c = self._c
