@@ -31,9 +31,9 @@ if _typing.TYPE_CHECKING:
     from sheetkit.gsheets.writer import write_gsheet
     from sheetkit.issues import Issue, ValidationResult
     from sheetkit.read.workbook import Workbook
-    from sheetkit.report import WeeklyReport, build_report, weekly_report
+    from sheetkit.report import WeeklyReport, build_report, chain_report, weekly_report
     from sheetkit.template import Template, load_template
-    from sheetkit.validate import validate
+    from sheetkit.validation import validate
 
 # A library logs to "sheetkit" and lets the application choose where it goes (the CLI: --verbose).
 _logging.getLogger("sheetkit").addHandler(_logging.NullHandler())
@@ -54,6 +54,7 @@ _HOMES: dict[str, str] = {
     "WorkbookError": "sheetkit.errors",
     "analytics": "sheetkit.analytics",
     "build_report": "sheetkit.report",
+    "chain_report": "sheetkit.report",
     "client_intervals": "sheetkit.analytics.intervals",
     "generate_demo": "sheetkit.demo",
     "load_account": "sheetkit.gsheets.auth",
@@ -65,7 +66,7 @@ _HOMES: dict[str, str] = {
     "read_workbook": "sheetkit.excel.reader",
     "report": "sheetkit.report",
     "staff_view": "sheetkit.analytics.intervals",
-    "validate": "sheetkit.validate",
+    "validate": "sheetkit.validation",
     "weekly_report": "sheetkit.report",
     "write_demo": "sheetkit.demo",
     "write_excel": "sheetkit.excel.writer",
@@ -88,6 +89,7 @@ __all__ = [
     "__version__",
     "analytics",
     "build_report",
+    "chain_report",
     "client_intervals",
     "generate_demo",
     "load_account",

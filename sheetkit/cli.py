@@ -7,13 +7,16 @@ status 2; nothing else is caught here.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -21,6 +24,7 @@ from sheetkit._version import __version__
 from sheetkit.chain import (
     BranchOutcome,
     ChainResult,
+    PullProgress,
     Registry,
     load_registry,
     pull_chain,
@@ -36,9 +40,9 @@ from sheetkit.gsheets.reader import read_gsheet
 from sheetkit.gsheets.transport import transport_from_env
 from sheetkit.gsheets.writer import write_gsheet
 from sheetkit.issues import ValidationResult
-from sheetkit.report import check_outputs, report_result, weekly_report
+from sheetkit.report import chain_report, weekly_report
 from sheetkit.template import load_template
-from sheetkit.validate import validate
+from sheetkit.validation import validate
 
 app = typer.Typer(
     name="sheetkit",
@@ -207,33 +211,31 @@ def report(
         with console.status("Reading, checking and reporting...", spinner="dots"):
             summary = weekly_report(book, as_of=when, out=out, html=html, overwrite=force)
     elif registry is not None:
-        target = out or registry.with_name(f"{registry.stem}-weekly.xlsx")
-        check_outputs(target, html, overwrite=force)
-        chain = _pull(load_registry(registry), when, service_account, oauth_client, workers=1, quiet=as_json)
-        with console.status("Reporting on the chain...", spinner="dots"):
-            report = report_result(chain, as_of=when, out=target, html=html, overwrite=force)
-        summary = {"registry": str(registry), **report}
-        summary["branches"] = [b.to_dict() for b in chain.branches]
-        summary["complete"] = chain.complete
+        chain = load_registry(registry)
+        with _reading(chain, service_account, oauth_client, quiet=as_json) as (client, advance):
+            summary = chain_report(
+                chain, as_of=when, out=out, html=html, overwrite=force, client=client, progress=advance
+            )
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
-        _print_report(summary, chain.branches if registry is not None else [])
+        _print_report(summary)
     if not summary.get("complete", True):
         raise typer.Exit(1)  # a branch is missing from the figures: the scheduled job must notice
 
 
-def _print_report(summary: dict[str, Any], branches: list[BranchOutcome]) -> None:
+def _print_report(summary: dict[str, Any]) -> None:
+    branches: list[dict[str, Any]] = summary.get("branches", [])
     if branches:
         _print_branches(branches)
-    console.print(f"Weekly report written to [bold]{summary['report']}[/bold]")
+    console.print(f"Weekly report written to [bold]{escape(summary['report'])}[/bold]")
     if summary["html"]:
-        console.print(f"HTML version for email: [bold]{summary['html']}[/bold]")
+        console.print(f"HTML version for email: [bold]{escape(summary['html'])}[/bold]")
     actions = ", ".join(f"{n} {key.replace('_', ' ')}" for key, n in summary["actions"].items())
     console.print(f"Action lists: {actions}")
     if summary["issues"]:
         console.print(f"{summary['issues']} data-quality issues are listed in the report (sheetkit check shows them).")
-    failed = [b.code for b in branches if b.status == "failed"]
+    failed = [b["code"] for b in branches if b["status"] == "failed"]
     if failed:
         console.print(f"[bold red]Not in the figures:[/bold red] {', '.join(failed)} (see the table above).")
 
@@ -340,7 +342,7 @@ def gsheets_pull(
     oauth_client: OAuthClientOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Read every branch of a chain into one validated dataset, within Google's quota.
+    """Read every branch of a chain (Google Sheets or workbook files) into one validated dataset.
 
     Exit status: 0 every branch loaded and valid, 1 issues or failed branches, 2 unusable input.
 
@@ -352,7 +354,7 @@ def gsheets_pull(
     if as_json:
         typer.echo(json.dumps(chain.to_dict(), indent=2, ensure_ascii=False, default=str))
     else:
-        _print_branches(chain.branches)
+        _print_branches([b.to_dict() for b in chain.branches])
         _print_result(chain, 50)
         if out is not None:
             console.print(f"Consolidated tables written to [bold]{out}[/bold]")
@@ -369,30 +371,43 @@ def _pull(
     *,
     quiet: bool,
 ) -> ChainResult:
-    with _client(service_account, oauth_client, readonly=True, registry=registry) as client:
+    with _reading(registry, service_account, oauth_client, quiet=quiet) as (client, advance):
+        return pull_chain(registry, client, as_of=as_of, progress=advance, workers=workers)
+
+
+@contextlib.contextmanager
+def _reading(
+    registry: Registry, service_account: Path | None, oauth_client: Path | None, *, quiet: bool
+) -> Iterator[tuple[SheetsClient | None, PullProgress]]:
+    """A client for the Google Sheet branches (none, nor credentials, for a chain of files) and a progress bar."""
+    with contextlib.ExitStack() as stack:
+        client = None
+        if registry.needs_google:
+            client = stack.enter_context(_client(service_account, oauth_client, readonly=True, registry=registry))
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=err_console, disable=quiet, transient=False) as bar:
-            task = bar.add_task("Reading branches", total=len(registry.branches))
+        bar = stack.enter_context(Progress(*columns, console=err_console, disable=quiet, transient=False))
+        task = bar.add_task("Reading branches", total=len(registry.branches))
 
-            def advance(done: int, total: int, outcome: BranchOutcome) -> None:
-                bar.update(task, completed=done, description=f"Reading branches ({outcome.code} {outcome.status})")
+        def advance(done: int, total: int, outcome: BranchOutcome) -> None:
+            bar.update(task, completed=done, description=f"Reading branches ({outcome.code} {outcome.status})")
 
-            return pull_chain(registry, client, as_of=as_of, progress=advance, workers=workers)
+        yield client, advance
 
 
-def _print_branches(branches: list[BranchOutcome]) -> None:
+def _print_branches(branches: list[dict[str, Any]]) -> None:
+    """The outcome table of a chain (``BranchOutcome.to_dict()`` rows); paths and errors are escaped."""
     table = Table(title="Branches")
     for name in ("Branch", "Status", "Clients", "Visits", "Issues", "Problem"):
         table.add_column(name, overflow="fold")
     for b in branches:
-        style = "green" if b.status == "loaded" else "red"
+        style = "green" if b["status"] == "loaded" else "red"
         table.add_row(
-            b.code,
-            f"[{style}]{b.status}[/{style}]",
-            str(b.rows.get("clients", "")),
-            str(b.rows.get("visits", "")),
-            str(b.issues) if b.status == "loaded" else "",
-            b.error or "",
+            escape(b["code"]),
+            f"[{style}]{b['status']}[/{style}]",
+            str(b["rows"].get("clients", "")),
+            str(b["rows"].get("visits", "")),
+            str(b["issues"]) if b["status"] == "loaded" else "",
+            escape(b["error"] or ""),
         )
     console.print(table)
 

@@ -17,13 +17,56 @@ from typing import Any, Final, Literal
 
 from sheetkit.frames import WorkbookData
 from sheetkit.template import Labels, Template
+from sheetkit.template.geometry import SETTINGS_VALUE_COLUMN, column_letter
 
-__all__ = ["CODES", "Issue", "IssueFactory", "Severity", "ValidationResult"]
+__all__ = ["CODES", "Issue", "IssueCode", "IssueFactory", "Severity", "SheetInfo", "ValidationResult"]
 
 Severity = Literal["error", "warning"]
+#: Every issue code, as a type: mypy checks each code written in sheetkit against this list.
+IssueCode = Literal[
+    "missing-column",
+    "missing-optional-column",
+    "extra-column",
+    "duplicate-column",
+    "merged-cells",
+    "hidden-row",
+    "blank-row",
+    "formula-in-data",
+    "error-cell",
+    "old-template-version",
+    "required-missing",
+    "placeholder-value",
+    "not-a-date",
+    "ambiguous-date",
+    "impossible-date",
+    "serial-number-date",
+    "not-a-month-day",
+    "not-a-number",
+    "not-a-whole-number",
+    "phone-as-number",
+    "id-as-number",
+    "invalid-phone",
+    "invalid-email",
+    "unknown-choice",
+    "control-characters",
+    "text-too-long",
+    "out-of-range",
+    "duplicate-id",
+    "client-in-several-branches",
+    "client-id-conflict",
+    "unknown-client",
+    "unknown-list-value",
+    "future-date",
+    "implausible-birth-date",
+    "status-date-mismatch",
+    "booked-after-scheduled",
+    "branch-not-loaded",
+    "settings-differ",
+    "currency-differs",
+]
 
 #: Every issue code sheetkit emits, with its severity. Codes are stable: scripts may rely on them.
-CODES: Final[Mapping[str, Severity]] = {
+CODES: Final[Mapping[IssueCode, Severity]] = {
     # workbook structure
     "missing-column": "error",
     "missing-optional-column": "warning",
@@ -70,11 +113,39 @@ CODES: Final[Mapping[str, Severity]] = {
 }
 
 
+@dataclass
+class SheetInfo:
+    """Where a sheet's columns are, as staff see them: tab name, and per canonical key its header and letter."""
+
+    key: str
+    name: str
+    headers: dict[str, str] = field(default_factory=dict)
+    letters: dict[str, str] = field(default_factory=dict)
+
+    def cell(self, column: str, row: int) -> str | None:
+        """A1 cell of a column at a sheet row, if the column exists."""
+        letter = self.letters.get(column)
+        return f"{letter}{row}" if letter else None
+
+    @classmethod
+    def settings(cls, template: Template, labels: Labels, name: str | None = None) -> SheetInfo:
+        """The Settings sheet: every setting's value cell is in the value column, under the "value" header."""
+        header = labels.settings["header"]["value"]
+        letter = column_letter(SETTINGS_VALUE_COLUMN)
+        keys = [s.key for s in template.settings]
+        return cls(
+            "settings",
+            name if name is not None else labels.sheet_name("settings"),
+            headers=dict.fromkeys(keys, header),
+            letters=dict.fromkeys(keys, letter),
+        )
+
+
 @dataclass(frozen=True)
 class Issue:
     """One thing to fix, located as precisely as the workbook allows."""
 
-    code: str
+    code: IssueCode
     severity: Severity
     sheet: str
     row: int | None
@@ -138,7 +209,7 @@ class IssueFactory:
 
     def make(
         self,
-        code: str,
+        code: IssueCode,
         *,
         sheet: str,
         sheet_key: str | None = None,
@@ -168,6 +239,36 @@ class IssueFactory:
             message_en=_format(self.english, code, fields),
             sheet_key=sheet_key,
             column_key=column_key,
+        )
+
+    def at(
+        self,
+        code: IssueCode,
+        where: SheetInfo,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+        cell: str | None = None,
+        shown_header: str | None = None,
+        **params: Any,
+    ) -> Issue:
+        """An Issue on a sheet: its name, and the column's header and A1 cell, come from ``where``.
+
+        ``column`` is the canonical key. A cell the template has no column for
+        (a header staff added, a merged range) is given as ``cell`` and
+        ``shown_header``.
+        """
+        return self.make(
+            code,
+            sheet=where.name,
+            sheet_key=where.key,
+            row=row,
+            column=shown_header or (where.headers.get(column) if column else None),
+            column_key=column,
+            cell=cell or (where.cell(column, row) if column and row is not None else None),
+            value=value,
+            **params,
         )
 
 

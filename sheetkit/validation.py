@@ -25,7 +25,7 @@ from pandera.errors import SchemaErrors
 
 from sheetkit.excel.reader import read_workbook
 from sheetkit.frames import row_of
-from sheetkit.issues import Issue, IssueFactory, ValidationResult
+from sheetkit.issues import Issue, IssueCode, IssueFactory, ValidationResult
 from sheetkit.read.workbook import SheetInfo, Workbook
 from sheetkit.template import Column, Sheet, Template
 
@@ -130,21 +130,11 @@ class _Checker:
         # (A placeholder is only a warning: a required cell holding "N/A" is still missing.)
         self.reported = {(i.sheet_key, i.row, i.column_key) for i in workbook.issues if i.severity == "error"}
 
-    def issue(self, code: str, sheet_key: str, row: int | None, column: str | None, value: Any, **params: Any) -> Issue:
-        info: SheetInfo = self.book.sheets[sheet_key]
-        header = info.headers.get(column) if column else None
-        cell = info.cell(column, row) if column and row is not None else None
-        return self.make.make(
-            code,
-            sheet=info.name,
-            sheet_key=sheet_key,
-            row=row,
-            column=header,
-            column_key=column,
-            cell=cell,
-            value=_display(value),
-            **params,
-        )
+    def issue(
+        self, code: IssueCode, sheet_key: str, row: int | None, column: str | None, value: Any, **params: Any
+    ) -> Issue:
+        where: SheetInfo = self.book.sheets[sheet_key]
+        return self.make.at(code, where, row=row, column=column, value=_display(value), **params)
 
     def run(self) -> list[Issue]:
         issues: list[Issue] = []

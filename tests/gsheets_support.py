@@ -10,8 +10,9 @@ import sheetkit as sk
 from sheetkit.gsheets.auth import Account, account_from_info
 from sheetkit.gsheets.client import SheetsClient
 from sheetkit.gsheets.limits import Quota, RetryPolicy
-from sheetkit.gsheets.reader import sheet_range
 from sheetkit.gsheets.writer import write_gsheet
+from sheetkit.template import load_template
+from sheetkit.template.geometry import quote_sheet
 from tests.sheets_standin import FakeClock, LocalGoogleAdapter, SheetsStandIn
 
 AS_OF = dt.date(2026, 11, 22)
@@ -64,10 +65,10 @@ def write_branch(
 def tab_values(standin: SheetsStandIn, clock: FakeClock, key: str, locale: str) -> dict[str, list[list[Any]]]:
     """Every tab's values (UNFORMATTED_VALUE), to copy a branch without writing it again."""
     labels = sk.load_template().labels(locale)
-    tabs = ("clients", "visits", "appointments", "feedback", "lists", "settings", "about")
+    tabs = load_template().tab_keys
     titles = [labels.sheet_name(k) for k in tabs]
     with client_for(standin, clock, account(standin, WRITER, readonly=True)) as reader:
-        answer = reader.values_batch_get(key, [sheet_range(t) for t in titles])
+        answer = reader.values_batch_get(key, [quote_sheet(t) for t in titles])
     return {t: r.get("values", []) for t, r in zip(titles, answer["valueRanges"], strict=True)}
 
 
@@ -80,5 +81,5 @@ def copy_branch(standin: SheetsStandIn, values: dict[str, list[list[Any]]], *, o
     key = standin.create_spreadsheet(owner=owner, title="Branch copy", sheets=grids)
     for title, rows in values.items():
         if rows:
-            standin.put_values(key, f"{sheet_range(title)}!A1", rows)
+            standin.put_values(key, f"{quote_sheet(title)}!A1", rows)
     return key

@@ -15,13 +15,6 @@ import sheetkit as sk
 from sheetkit.cli import main
 
 
-def test_public_api_is_curated_and_sorted() -> None:
-    assert sk.__all__ == sorted(sk.__all__)
-    assert 10 <= len(sk.__all__) <= 30
-    for name in sk.__all__:
-        assert hasattr(sk, name), name
-
-
 def test_new_creates_a_workbook_in_the_locale(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "clienti.xlsx"
     assert main(["new", str(out), "--locale", "it"]) == 0

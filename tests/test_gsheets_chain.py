@@ -17,10 +17,9 @@ from sheetkit.cli import main
 from sheetkit.errors import RegistryError
 from sheetkit.gsheets.client import SheetsClient
 from sheetkit.gsheets.limits import Quota
-from sheetkit.gsheets.reader import sheet_range
 from sheetkit.gsheets.transport import ENV_EMULATOR
 from sheetkit.template import load_template
-from sheetkit.template.geometry import column_letter, plan_layout
+from sheetkit.template.geometry import column_letter, plan_layout, quote_sheet
 from tests.gsheets_support import AS_OF, READER, account, client_for, copy_branch, tab_values, write_branch
 from tests.sheets_standin import FakeClock, LocalGoogleAdapter, SheetsStandIn
 
@@ -67,6 +66,7 @@ spreadsheet = "{KEY[::-1]}"
     [
         ("", "no \\[\\[branch\\]\\] entries"),
         ('[[branch]]\ncode = "A1"\nspreadsheet = "x"\n', "branch A1.*not a spreadsheet key"),
+        ('[[branch]]\ncode = "A1"\nlocale = "en"\n', "branch A1.*give either spreadsheet .* or workbook"),
         (f'[[branch]]\ncode = "A1"\nspreadsheet = "{KEY}"\n' * 2, "used twice"),
         (f'[[branch]]\ncode = "A1"\nspreadsheet = "{KEY}"\nlocale = "fr"\n', "locale 'fr'"),
         (f'[[branch]]\ncode = "A1"\nsheet = "{KEY}"\n', "unknown field"),
@@ -172,7 +172,7 @@ def _copy(standin: SheetsStandIn, values: Values) -> str:
 
 
 def _put(standin: SheetsStandIn, key: str, tab: str, cell: str, *values: Any) -> None:
-    standin.put_values(key, f"{sheet_range(tab)}!{cell}", [list(values)])
+    standin.put_values(key, f"{quote_sheet(tab)}!{cell}", [list(values)])
 
 
 def _cell(values: Values, header: str, row: int, tab: str = "Clients") -> str:

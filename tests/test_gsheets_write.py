@@ -15,14 +15,15 @@ import requests
 import sheetkit as sk
 from sheetkit.errors import SheetsAccessError, SheetsConflictError, SheetsError, UsageError
 from sheetkit.frames import WorkbookData
+from sheetkit.gsheets import plan as gsheets_plan
 from sheetkit.gsheets import writer as gsheets_module
 from sheetkit.gsheets.auth import account_from_info
 from sheetkit.gsheets.client import SheetsClient
-from sheetkit.gsheets.reader import read_gsheet, sheet_range
+from sheetkit.gsheets.reader import read_gsheet
 from sheetkit.gsheets.writer import GOOGLE_LOCALES, google_formula, write_gsheet
 from sheetkit.template import Sheet, Template, load_template
 from sheetkit.template.formulas import STYLES, StaffFormulas
-from sheetkit.template.geometry import plan_layout
+from sheetkit.template.geometry import plan_layout, quote_sheet
 from sheetkit.template.styles import HEADER_COLOURS
 from tests.sheets_standin import Book, FakeClock, LocalGoogleAdapter, SheetsStandIn
 from tests.test_read_roundtrip import assert_frames_equal
@@ -291,7 +292,7 @@ def test_new_workbook_structure_matches_the_excel_rules(standin: SheetsStandIn, 
         transport=LocalGoogleAdapter(standin),
         clock=clock,
     ) as reader:
-        values = reader.values_batch_get(key, [sheet_range("About"), sheet_range("Lists")])["valueRanges"]
+        values = reader.values_batch_get(key, [quote_sheet("About"), quote_sheet("Lists")])["valueRanges"]
     rows = {r[0]: r[2] for r in values[0]["values"] if len(r) == 3}
     assert rows["template_id"] == TEMPLATE.id
     assert rows["template_version"] == str(TEMPLATE.version)
@@ -439,7 +440,7 @@ def test_large_workbooks_split_values_but_not_the_structure(
 def test_too_many_cells_is_refused_before_any_request(
     standin: SheetsStandIn, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(gsheets_module, "MAX_CELLS", 50_000)
+    monkeypatch.setattr(gsheets_plan, "MAX_CELLS", 50_000)
     client, _ = writer(standin, clock)
     with pytest.raises(UsageError, match="cells"):
         write_gsheet(client, locale="en")

@@ -31,6 +31,9 @@ def test_public_names_equal_all_once_everything_is_imported() -> None:
     }
     assert public == {name for name in sk.__all__ if not name.startswith("_")}
     assert set(dir(sk)) >= set(sk.__all__)
+    # A submodule import must never shadow a public function of the same name (sk.validate is the function).
+    modules = {name for name in sk.__all__ if isinstance(getattr(sk, name), types.ModuleType)}
+    assert modules == {"analytics", "report"}
 
 
 def test_report_is_reachable_without_importing_it_first() -> None:

@@ -58,7 +58,7 @@ from sheetkit.frames import DATA_SHEETS
 from sheetkit.issues import CODES, Issue, ValidationResult
 from sheetkit.read.raw import SheetFacts
 from sheetkit.template import load_template
-from sheetkit.validate import validate
+from sheetkit.validation import validate
 from tests import office
 
 AS_OF = dt.date(2026, 11, 22)

@@ -11,12 +11,17 @@ Each request first waits in the :class:`~sheetkit.gsheets.limits.RateLimiter`
 connections are retried by the :class:`~sheetkit.gsheets.limits.RetryPolicy`
 (bounded, jittered). Google's answers become sheetkit errors with a message a
 person can act on: not shared, not found, credentials refused, unavailable.
+
+Logging (logger ``sheetkit.gsheets.client``): quota waits and retries at INFO,
+each request (method and API path, never values, bodies or tokens) at DEBUG.
+Accounts are named by position ("account 2 of 3"), never by key or token.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +37,8 @@ from sheetkit.gsheets.auth import Account
 from sheetkit.gsheets.limits import DEFAULT_QUOTA, Clock, Kind, Quota, RateLimiter, RetryPolicy, SystemClock
 
 __all__ = ["SheetsClient", "Stats"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -58,8 +65,12 @@ class Stats:
 
 
 class _Connection:
-    def __init__(self, account: Account, transport: requests.adapters.BaseAdapter | None, timeout: float) -> None:
+    def __init__(
+        self, account: Account, transport: requests.adapters.BaseAdapter | None, timeout: float, *, label: str
+    ) -> None:
         self.account = account
+        #: How logs name the account: "account 2 of 3".
+        self.label = label
         token_session = requests.Session()
         session = AuthorizedSession(account.credentials, auth_request=Request(session=token_session))  # type: ignore[no-untyped-call]
         if transport is not None:
@@ -111,7 +122,10 @@ class SheetsClient:
         self.limiter = limiter or RateLimiter(quota, clock=self.clock)
         self.retry = retry or RetryPolicy()
         self.stats = Stats()
-        self._connections = [_Connection(a, transport, timeout) for a in listed]
+        self._connections = [
+            _Connection(a, transport, timeout, label=f"account {i} of {len(listed)}")
+            for i, a in enumerate(listed, start=1)
+        ]
 
     @property
     def accounts(self) -> list[Account]:
@@ -139,9 +153,12 @@ class SheetsClient:
         date_time_render: str = "SERIAL_NUMBER",
     ) -> dict[str, Any]:
         """spreadsheets.values.batchGet: every range in one read request."""
-        params = {"valueRenderOption": value_render, "dateTimeRenderOption": date_time_render}
+        params: dict[str, Any] = {"valueRenderOption": value_render, "dateTimeRenderOption": date_time_render}
         return self._call(
-            "read", spreadsheet, lambda http: http.values_batch_get(spreadsheet, list(ranges), params=params)
+            "read",
+            spreadsheet,
+            lambda http: http.values_batch_get(spreadsheet, list(ranges), params=params),
+            endpoint=f"GET spreadsheets/{spreadsheet}/values:batchGet",
         )
 
     def metadata(self, spreadsheet: str, *, fields: str | None = None, ranges: Sequence[str] = ()) -> dict[str, Any]:
@@ -152,17 +169,33 @@ class SheetsClient:
             params["fields"] = fields
         if ranges:
             params["ranges"] = list(ranges)
-        return self._call("read", spreadsheet, lambda http: http.fetch_sheet_metadata(spreadsheet, params=params))
+        return self._call(
+            "read",
+            spreadsheet,
+            lambda http: http.fetch_sheet_metadata(spreadsheet, params=params),
+            endpoint=f"GET spreadsheets/{spreadsheet}",
+        )
 
     def batch_update(self, spreadsheet: str, requests_: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """spreadsheets.batchUpdate: every request applied atomically, one write request."""
         body = {"requests": list(requests_)}
-        return self._call("write", spreadsheet, lambda http: http.batch_update(spreadsheet, body), idempotent=False)
+        return self._call(
+            "write",
+            spreadsheet,
+            lambda http: http.batch_update(spreadsheet, body),
+            endpoint=f"POST spreadsheets/{spreadsheet}:batchUpdate",
+            idempotent=False,
+        )
 
     def values_batch_update(self, spreadsheet: str, data: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """spreadsheets.values.batchUpdate with valueInputOption RAW: text stays text, never a formula."""
         body = {"valueInputOption": "RAW", "data": list(data)}
-        return self._call("write", spreadsheet, lambda http: http.values_batch_update(spreadsheet, body))
+        return self._call(
+            "write",
+            spreadsheet,
+            lambda http: http.values_batch_update(spreadsheet, body),
+            endpoint=f"POST spreadsheets/{spreadsheet}/values:batchUpdate",
+        )
 
     def create(self, properties: Mapping[str, Any], sheets: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """spreadsheets.create (Sheets API, no Drive scope needed); returns the new Spreadsheet."""
@@ -171,7 +204,7 @@ class SheetsClient:
         def send(http: HTTPClient) -> Any:
             return http.request("post", SPREADSHEETS_API_V4_BASE_URL, json=body).json()
 
-        return self._call("write", None, send, idempotent=False)
+        return self._call("write", None, send, endpoint="POST spreadsheets", idempotent=False)
 
     # ------------------------------------------------------------------ machinery
     def _order(self, kind: Kind, excluded: set[int]) -> list[_Connection]:
@@ -183,7 +216,9 @@ class SheetsClient:
             usable, key=lambda c: self.limiter.free_at(kind, account=c.account.name, project=c.account.project)
         )
 
-    def _call(self, kind: Kind, spreadsheet: str | None, send: Any, *, idempotent: bool = True) -> dict[str, Any]:
+    def _call(
+        self, kind: Kind, spreadsheet: str | None, send: _Send, *, endpoint: str, idempotent: bool = True
+    ) -> dict[str, Any]:
         """Send one request: wait for quota, retry what is transient, fall over to other accounts.
 
         Each attempt goes to the account whose quota frees first, so after a 429
@@ -192,77 +227,127 @@ class SheetsClient:
         spreadsheet is set aside and the others are tried before the request is
         reported as not shared. A write that is not idempotent (create,
         batchUpdate) is not resent after it may have reached Google.
+        ``endpoint`` (method and API path) is what the debug log shows.
         """
         denied: SheetsError | None = None
         excluded: set[int] = set()
-        last, status = "no answer", None
+        failure = _Failure("no answer")
         attempt = 0
         while attempt < self.retry.attempts:
             order = self._order(kind, excluded)
             if not order and denied is not None:
                 raise denied
             connection = order[0]
-            account = connection.account
-            retry_after: float | None = None
-            try:
-                connection.ensure_token()
-                waited = self.limiter.acquire(kind, account=account.name, project=account.project)
-                self.stats.count(kind, waited)
-                result = send(connection.http)
-            except APIError as exc:
-                status = _status(exc)
-                if status not in self.retry.retry_statuses:
-                    error = _classify(exc, status, spreadsheet, account)
-                    if isinstance(error, SheetsAccessError) and len(self._connections) > 1:
-                        denied = error  # another account may have been given access
-                        excluded.add(id(connection))
-                        continue
-                    raise error from None
-                last = f"Google answered {status} {_reason(exc)}"
-                retry_after = _retry_after(exc.response)
-                if status == 429:
-                    # Google counts its quota per minute: this account is spent until its window frees.
-                    self.limiter.exhaust(kind, account=account.name)
-            except (KeyError, TypeError, AttributeError, ValueError) as exc:
-                # gspread or google-auth could not read the answer: not the Sheets API (a proxy, a portal page).
-                last, status = f"the answer could not be read ({type(exc).__name__}; a proxy in between?)", None
-            except requests.ConnectionError as exc:
-                last, status = "the connection failed", None
-                if not idempotent and not _before_sending(exc):
-                    raise _maybe_applied(spreadsheet) from None
-            except requests.Timeout as exc:
-                last, status = "the request timed out", None
-                if not idempotent and not isinstance(exc, requests.ConnectTimeout):
-                    raise _maybe_applied(spreadsheet) from None
-            except requests.RequestException:
-                last, status = "the connection broke off", None
-                if not idempotent:
-                    raise _maybe_applied(spreadsheet) from None
-            except auth_exceptions.RefreshError as exc:
-                if not getattr(exc, "retryable", False):
-                    raise SheetsAuthError(
-                        f"Google refused the credentials of {account.name} ({_refresh_reason(exc)}); "
-                        "check that the key is current and not revoked",
-                        spreadsheet=spreadsheet,
-                    ) from None
-                last, status = "the token request failed", None
-            except auth_exceptions.TransportError:
-                last, status = "the token request failed", None
-            else:
-                if not isinstance(result, dict):
-                    last, status = "the answer was not a JSON object (a proxy in between?)", None
-                else:
-                    return result
+            outcome = self._attempt(kind, spreadsheet, send, connection, endpoint=endpoint, idempotent=idempotent)
+            if isinstance(outcome, dict):
+                return outcome
+            if outcome.denied is not None:
+                # Another account may have been given access: not an attempt, the next account is tried.
+                log.info("%s cannot open spreadsheet %s; trying the other accounts", connection.label, spreadsheet)
+                denied = outcome.denied
+                excluded.add(id(connection))
+                continue
+            failure = outcome
             attempt += 1
             if attempt < self.retry.attempts:
-                pause = self.retry.delay(attempt, retry_after)
-                self.stats.backoff(pause)
-                self.clock.sleep(pause)
+                self._back_off(attempt, failure)
         raise SheetsUnavailableError(
-            f"{last}, still after {self.retry.attempts} attempts; try again later",
+            f"{failure.reason}, still after {self.retry.attempts} attempts; try again later",
             spreadsheet=spreadsheet,
-            status=status,
+            status=failure.status,
         )
+
+    def _attempt(
+        self,
+        kind: Kind,
+        spreadsheet: str | None,
+        send: _Send,
+        connection: _Connection,
+        *,
+        endpoint: str,
+        idempotent: bool,
+    ) -> dict[str, Any] | _Failure:
+        """One try as one account: Google's answer, or a failure worth another try.
+
+        Raises what no retry can fix: a refusal, credentials refused, or a lost
+        connection after a non-idempotent write may have been applied.
+        """
+        account = connection.account
+        try:
+            connection.ensure_token()
+            waited = self.limiter.acquire(kind, account=account.name, project=account.project)
+            self.stats.count(kind, waited)
+            if waited > 0:
+                log.info("waited %.1f s for %s quota (%s)", waited, kind, connection.label)
+            log.debug("%s as %s", endpoint, connection.label)
+            result = send(connection.http)
+        except APIError as exc:
+            return self._api_failure(exc, kind, spreadsheet, account)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            # gspread or google-auth could not read the answer: not the Sheets API (a proxy, a portal page).
+            return _Failure(f"the answer could not be read ({type(exc).__name__}; a proxy in between?)")
+        except requests.ConnectionError as exc:
+            if not idempotent and not _before_sending(exc):
+                raise _maybe_applied(spreadsheet) from None
+            return _Failure("the connection failed")
+        except requests.Timeout as exc:
+            if not idempotent and not isinstance(exc, requests.ConnectTimeout):
+                raise _maybe_applied(spreadsheet) from None
+            return _Failure("the request timed out")
+        except requests.RequestException:
+            if not idempotent:
+                raise _maybe_applied(spreadsheet) from None
+            return _Failure("the connection broke off")
+        except auth_exceptions.RefreshError as exc:
+            if not getattr(exc, "retryable", False):
+                raise SheetsAuthError(
+                    f"Google refused the credentials of {account.name} ({_refresh_reason(exc)}); "
+                    "check that the key is current and not revoked",
+                    spreadsheet=spreadsheet,
+                ) from None
+            return _Failure("the token request failed")
+        except auth_exceptions.TransportError:
+            return _Failure("the token request failed")
+        if not isinstance(result, dict):
+            return _Failure("the answer was not a JSON object (a proxy in between?)")
+        return result
+
+    def _api_failure(self, exc: APIError, kind: Kind, spreadsheet: str | None, account: Account) -> _Failure:
+        """Google's error answer: a transient failure, an account to set aside, or an error raised."""
+        status = _status(exc)
+        if status not in self.retry.retry_statuses:
+            error = _classify(exc, status, spreadsheet, account)
+            if isinstance(error, SheetsAccessError) and len(self._connections) > 1:
+                return _Failure(f"Google answered {status}", status, denied=error)
+            raise error from None
+        if status == 429:
+            # Google counts its quota per minute: this account is spent until its window frees.
+            self.limiter.exhaust(kind, account=account.name)
+        return _Failure(f"Google answered {status} {_reason(exc)}", status, _retry_after(exc.response))
+
+    def _back_off(self, attempt: int, failure: _Failure) -> None:
+        """Pause after failed attempt number ``attempt`` before the next one."""
+        pause = self.retry.delay(attempt, failure.retry_after)
+        cause = f"HTTP {failure.status}" if failure.status is not None else failure.reason
+        log.info("retry %d of %d in %.1f s after %s", attempt, self.retry.attempts - 1, pause, cause)
+        self.stats.backoff(pause)
+        self.clock.sleep(pause)
+
+
+#: What a request sends, given the HTTP client of the account chosen.
+_Send = Callable[[HTTPClient], Any]
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Why one attempt failed, when another may succeed."""
+
+    #: For the error message after the last attempt: what went wrong, in words.
+    reason: str
+    status: int | None = None
+    retry_after: float | None = None
+    #: The account cannot see the spreadsheet: try the others before reporting it.
+    denied: SheetsError | None = None
 
 
 def _before_sending(exc: requests.ConnectionError) -> bool:

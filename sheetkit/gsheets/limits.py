@@ -12,10 +12,16 @@ without bound.
 
 Time is injectable (:class:`Clock`), so tests and the chain simulation run
 minutes of quota in milliseconds.
+
+Logging (logger ``sheetkit.gsheets.limits``, DEBUG): each pause for a full
+window, saying which window (account or project), and each window a 429 marked
+full. Accounts are not named here; the client logs the total wait per request
+at INFO with the account's position ("account 2 of 3").
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -26,6 +32,8 @@ from typing import Final, Literal, Protocol
 __all__ = ["DEFAULT_QUOTA", "Clock", "Quota", "RateLimiter", "RetryPolicy", "SystemClock"]
 
 Kind = Literal["read", "write"]
+
+log = logging.getLogger(__name__)
 
 #: Length of Google's quota window.
 WINDOW_SECONDS: Final = 60.0
@@ -141,6 +149,7 @@ class RateLimiter:
                 window.starts.append(now)
             for i in range(len(window.starts) - window.limit, len(window.starts)):
                 window.starts[i] = max(window.starts[i], now)
+        log.debug("Google answered 429: an account's %s window counts as full for a minute", kind)
 
     def acquire(self, kind: Kind, *, account: str, project: str) -> float:
         """Wait until both windows have room, then count the request; return the time waited."""
@@ -151,13 +160,16 @@ class RateLimiter:
                 now = self.clock.now()
                 user = self._window("user", account, kind)
                 proj = self._window("project", project, kind)
-                ready = max(user.free_at(now, length), proj.free_at(now, length))
+                user_free = user.free_at(now, length)
+                ready = max(user_free, proj.free_at(now, length))
                 if ready <= now:
                     user.starts.append(now)
                     proj.starts.append(now)
                     self.granted[kind] += 1
                     self.waited += waited
                     return waited
+                full = "account" if user_free >= ready else "project"
+            log.debug("%s quota: the %s window is full, waiting %.1f s", kind, full, ready - now)
             self.clock.sleep(ready - now)
             waited += ready - now
 

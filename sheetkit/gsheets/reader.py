@@ -28,21 +28,18 @@ from sheetkit.read.parse import normalize_label
 from sheetkit.read.raw import RawSheet, SheetFacts, number_text
 from sheetkit.read.workbook import Workbook, read_source
 from sheetkit.template import Template, load_template
-from sheetkit.template.geometry import column_letter
+from sheetkit.template.geometry import column_letter, quote_sheet
 
-__all__ = ["read_gsheet", "sheet_range"]
-
-#: The tabs sheetkit reads, by canonical key.
-_TABS = ("clients", "visits", "appointments", "feedback", "lists", "settings", "about")
+__all__ = ["read_gsheet", "tab_keys"]
 
 
-def sheet_range(title: str) -> str:
-    """A1 range of a whole tab, quoted as Google expects.
+def tab_keys(template: Template) -> list[str]:
+    """Canonical keys of the tabs of a sheetkit workbook, in workbook order: data sheets, Lists, Settings, About.
 
-    >>> sheet_range("Khách hàng"), sheet_range("It's")
-    ("'Khách hàng'", "'It''s'")
+    >>> tab_keys(load_template())
+    ['clients', 'visits', 'appointments', 'feedback', 'lists', 'settings', 'about']
     """
-    return "'" + title.replace("'", "''") + "'"
+    return list(template.tab_keys)
 
 
 def read_gsheet(
@@ -65,9 +62,9 @@ def read_gsheet(
     titles: list[str] | None = None
     if locale is not None:
         labels = template.labels(locale)
-        wanted = [labels.sheet_name(key) for key in _TABS]
+        wanted = [labels.sheet_name(key) for key in tab_keys(template)]
         try:
-            answer = client.values_batch_get(spreadsheet, [sheet_range(t) for t in wanted])
+            answer = client.values_batch_get(spreadsheet, [quote_sheet(t) for t in wanted])
         except SheetsError as exc:
             if exc.status != 400:  # 400: "Unable to parse range", a tab is missing or renamed
                 raise
@@ -80,15 +77,16 @@ def read_gsheet(
     wanted = [t for t in titles if normalize_label(t) in known]
     if not wanted:
         return _read({"valueRanges": []}, [], titles, spreadsheet, template)
-    answer = client.values_batch_get(spreadsheet, [sheet_range(t) for t in wanted])
+    answer = client.values_batch_get(spreadsheet, [quote_sheet(t) for t in wanted])
     return _read(answer, wanted, titles, spreadsheet, template)
 
 
 def _known_titles(template: Template) -> set[str]:
-    names = {normalize_label(key) for key in _TABS}
+    keys = tab_keys(template)
+    names = {normalize_label(key) for key in keys}
     for locale in template.locales:
         labels = template.labels(locale)
-        names.update(normalize_label(labels.sheet_name(key)) for key in _TABS)
+        names.update(normalize_label(labels.sheet_name(key)) for key in keys)
     return names
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sheetkit.frames import row_of
+from sheetkit.issues import IssueCode
 from sheetkit.template import MULTICHOICE_SEPARATOR, Column, Labels, Template
 
 __all__ = ["ColumnContext", "Finding", "choice_index", "normalize_label", "parse_column"]
@@ -51,7 +52,7 @@ class Finding:
     """A cell that needs fixing: sheet row, issue code, value as typed, message parameters."""
 
     row: int
-    code: str
+    code: IssueCode
     value: Any
     params: Mapping[str, Any] = field(default_factory=dict)
 
@@ -127,7 +128,7 @@ def _placeholder(text: pd.Series) -> pd.Series:
     return found
 
 
-def _report(findings: list[Finding], text: pd.Series, mask: pd.Series, code: str, **params: Any) -> None:
+def _report(findings: list[Finding], text: pd.Series, mask: pd.Series, code: IssueCode, **params: Any) -> None:
     for row, value in text[mask].items():
         findings.append(Finding(row_of(row), code, value, params))
 

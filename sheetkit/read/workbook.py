@@ -2,7 +2,7 @@
 
 Steps: sniff the file by content; find the data sheets and headers in any
 supported locale (after folding case, spaces and full-width forms) and in any
-order; read every cell as text; parse each column by its template type. Cells
+order (:mod:`~sheetkit.read.headers`); read every cell as text; parse each column by its template type. Cells
 that cannot be read become Issues with their A1 cell and are NaN in the frames;
 every other value of the row still loads. Frames are indexed by the sheet row
 number the user sees.
@@ -13,20 +13,21 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sheetkit.errors import SheetNotFoundError, TemplateMismatchError
+from sheetkit.errors import TemplateMismatchError
 from sheetkit.frames import WorkbookData, row_of
-from sheetkit.issues import Issue, IssueFactory
+from sheetkit.issues import Issue, IssueCode, IssueFactory, SheetInfo
+from sheetkit.read.headers import HeaderMatch, locate_sheets, match_headers
 from sheetkit.read.parse import ColumnContext, Finding, choice_index, normalize_label, parse_column
 from sheetkit.read.raw import RawSheet, RawSource
 from sheetkit.template import DATE_TYPES, NUMBER_TYPES, Column, Sheet, Template, load_template
 from sheetkit.template.defaults import default_lists, default_settings
-from sheetkit.template.geometry import column_index, column_letter, plan_layout
+from sheetkit.template.geometry import SETTINGS_VALUE_COLUMN, column_index, column_letter, plan_layout
 
 __all__ = ["SheetInfo", "Workbook", "read_source", "serials_as_dates"]
 
@@ -37,21 +38,6 @@ _NUMBER_LIKE = r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false"
 _VALUE_CELL = r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
 #: Texts that read differently as typed text (thousands groups, trailing zeros) than as a number cell.
 _AMBIGUOUS_NUMBER = r"-?\d{1,3}(?:[.,]\d{3})+|-?\d*\.\d*0"
-
-
-@dataclass
-class SheetInfo:
-    """Where a data sheet's columns are: tab name, and per canonical key its header and letter."""
-
-    key: str
-    name: str
-    headers: dict[str, str] = field(default_factory=dict)
-    letters: dict[str, str] = field(default_factory=dict)
-
-    def cell(self, column: str, row: int) -> str | None:
-        """A1 cell of a column at a sheet row, if the column exists."""
-        letter = self.letters.get(column)
-        return f"{letter}{row}" if letter else None
 
 
 @dataclass
@@ -80,12 +66,11 @@ class _Reader:
         self.path = path
         self.kind = kind
         self.raw = raw
-        self.sheet_index = _sheet_index(template)
         self.next_sheet: str | None = None
         self.choices = choice_index(template)
 
     def read(self) -> Workbook:
-        names = self._locate_sheets()
+        names = locate_sheets(self.template, self.raw.sheet_names, path=self.path)
         about = self._about(names.get("about"))
         locale = self._locale(about, names)
         version = self._check_template(about)
@@ -118,18 +103,6 @@ class _Reader:
         return Workbook(self.path, self.kind, locale, self.template, data, found, infos, version)
 
     # ------------------------------------------------------------ sheets, locale
-    def _locate_sheets(self) -> dict[str, str]:
-        names: dict[str, str] = {}
-        for name in self.raw.sheet_names:
-            key = self.sheet_index.get(normalize_label(name))
-            if key and key not in names:
-                names[key] = name
-        for sheet in self.template.sheets:
-            if sheet.key not in names:
-                wanted = self.template.labels(self.template.default_locale).sheet_name(sheet.key)
-                raise SheetNotFoundError(wanted, path=self.path, available=self.raw.sheet_names)
-        return names
-
     def _about(self, name: str | None) -> dict[str, str]:
         if name is None:
             return {}
@@ -178,8 +151,10 @@ class _Reader:
         if name is None:
             return values, []
         raw = self.raw.sheet(name)
-        self.raw.scan(raw, data=[], text={}, values={"C": range(len(raw.grid))})
+        value_letter = column_letter(SETTINGS_VALUE_COLUMN)
+        self.raw.scan(raw, data=[], text={}, values={value_letter: range(len(raw.grid))})
         issues: list[Issue] = []
+        where = SheetInfo.settings(self.template, self.labels, name)
         for position, row in raw.grid.iterrows():
             cells = row.tolist()
             key = cells[0] if cells else None
@@ -200,25 +175,16 @@ class _Reader:
                 self.template,
                 self.labels,
                 self.labels.date_order,
-                text_rows=raw.facts.text.get("C", set()) if not raw.exact_types else raw.facts.text.get("C"),
+                text_rows=raw.facts.text.get(value_letter, set())
+                if not raw.exact_types
+                else raw.facts.text.get(value_letter),
                 choice_index=self.choices,
             )
             typed, findings = parse_column(series, column, ctx)
-            header = self.labels.settings["header"]["value"]
-            for f in findings:
-                issues.append(
-                    self.issues.make(
-                        f.code,
-                        sheet=name,
-                        sheet_key="settings",
-                        row=sheet_row,
-                        column=header,
-                        column_key=setting.key,
-                        cell=f"C{sheet_row}",
-                        value=f.value,
-                        **f.params,
-                    )
-                )
+            issues += [
+                self.issues.at(f.code, where, row=sheet_row, column=setting.key, value=f.value, **f.params)
+                for f in findings
+            ]
             value = typed.iloc[0]
             if value is None or pd.isna(value):
                 continue
@@ -227,14 +193,11 @@ class _Reader:
             high = setting.max if setting.max is not None else math.inf
             if isinstance(value, (int, float)) and not low <= value <= high:
                 issues.append(
-                    self.issues.make(
+                    self.issues.at(
                         "out-of-range",
-                        sheet=name,
-                        sheet_key="settings",
+                        where,
                         row=sheet_row,
-                        column=header,
-                        column_key=setting.key,
-                        cell=f"C{sheet_row}",
+                        column=setting.key,
                         value=value,
                         min=_number(low),
                         max=_number(high),
@@ -289,52 +252,12 @@ class _Reader:
         raw = self.raw.sheet(name)
         if self.next_sheet is not None:
             self.raw.prefetch_values(self.next_sheet)
-        info = SheetInfo(sheet.key, name)
-        issues: list[Issue] = []
-        keys = [c.key for c in sheet.data_columns]
         if raw.grid.empty:
-            for col in sheet.data_columns:
-                issues.append(self._missing(sheet, col, name))
-            return pd.DataFrame({k: pd.Series(dtype=object) for k in keys}), info, issues
-        header_cells = raw.grid.iloc[0].tolist()
-        mapping: dict[str, int] = {}
-        extras: dict[str, int] = {}
-        index = _header_index(self.template, sheet)
-        for j, cell in enumerate(header_cells):
-            if not isinstance(cell, str) or not cell.strip():
-                continue
-            letter = column_letter(raw.columns[j])
-            key = index.get(normalize_label(cell))
-            if key is None:
-                extras[cell.strip()] = j
-                issues.append(
-                    self.issues.make(
-                        "extra-column",
-                        sheet=name,
-                        sheet_key=sheet.key,
-                        row=raw.first_row,
-                        column=cell.strip(),
-                        cell=f"{letter}{raw.first_row}",
-                    )
-                )
-            elif key in mapping or key in info.headers:
-                extras[f"{cell.strip()} ({letter})"] = j
-                issues.append(
-                    self.issues.make(
-                        "duplicate-column",
-                        sheet=name,
-                        sheet_key=sheet.key,
-                        row=raw.first_row,
-                        column=cell.strip(),
-                        column_key=key,
-                        cell=f"{letter}{raw.first_row}",
-                    )
-                )
-            else:
-                info.headers[key] = cell.strip()
-                info.letters[key] = letter
-                if not sheet.column(key).is_formula:
-                    mapping[key] = j
+            issues = [self._missing(sheet, col, name) for col in sheet.data_columns]
+            empty = pd.DataFrame({col.key: pd.Series(dtype=object) for col in sheet.data_columns})
+            return empty, SheetInfo(sheet.key, name), issues
+        match = match_headers(self.template, sheet, name, raw, self.issues)
+        info, mapping, issues = match.info, match.columns, match.issues
         for col in sheet.data_columns:
             if col.key not in mapping:
                 info.headers.setdefault(col.key, self.labels.header(sheet.key, col.key))
@@ -344,43 +267,30 @@ class _Reader:
         value_cells: dict[str, list[int]] = {}
         if not raw.exact_types:
             # Look up in the XML only the cells whose text leaves their storage in doubt.
-            for col in sheet.data_columns:
-                if col.key not in mapping:
-                    continue
-                cells = raw.grid[mapping[col.key]].iloc[1:].dropna().astype(str)
-                if col.type in _TEXTLIKE:
-                    doubt = cells.str.fullmatch(_NUMBER_LIKE)
-                elif col.type in NUMBER_TYPES or col.type in DATE_TYPES:
-                    doubt = ~cells.str.fullmatch(_VALUE_CELL) | cells.str.fullmatch(_AMBIGUOUS_NUMBER)
-                else:
-                    continue
-                positions = [row_of(p) for p in cells.index[doubt]]
-                if positions:
-                    target = text_cells if col.type in _TEXTLIKE else value_cells
-                    target[letters[col.key]] = positions
+            text_cells, value_cells = _doubtful_cells(sheet, raw, mapping, letters)
         self.raw.scan(raw, data=letters.values(), text=text_cells, values=value_cells)
         if self.next_sheet is not None:
             self.raw.prefetch(self.next_sheet)
-        body = raw.grid.iloc[1:]
-        body.index = pd.Index([raw.row_number(int(p)) for p in body.index], dtype="int64")
-        used = [mapping[k] for k in keys if k in mapping] + list(extras.values())
-        filled = _filled_rows(body, used)
-        # Trailing empty rows are the spare area of the template, not blank rows.
-        last = int(filled[filled].index.max()) if filled.any() else raw.first_row
-        body = body.loc[body.index <= last]
-        filled = filled.loc[filled.index <= last]
-        for row in filled[~filled].index:
-            issues.append(self.issues.make("blank-row", sheet=name, sheet_key=sheet.key, row=row_of(row)))
-        body = body[filled]
+        used = [mapping[c.key] for c in sheet.data_columns if c.key in mapping] + list(match.extras.values())
+        body, blank_rows = _rows_in_use(raw, used)
+        issues += [self.issues.make("blank-row", sheet=name, sheet_key=sheet.key, row=row) for row in blank_rows]
         issues += self._structure_issues(sheet, name, raw, letters, set(body.index))
+        frame, findings = self._typed_frame(sheet, name, raw, body, match)
+        return frame, info, issues + findings
+
+    def _typed_frame(
+        self, sheet: Sheet, name: str, raw: RawSheet, body: pd.DataFrame, match: HeaderMatch
+    ) -> tuple[pd.DataFrame, list[Issue]]:
+        """The sheet's rows parsed column by column, extra columns as they are, and the Issues of parsing."""
         frame = pd.DataFrame(index=body.index)
+        issues: list[Issue] = []
         facts = raw.facts
         for col in sheet.data_columns:
-            if col.key not in mapping:
+            if col.key not in match.columns:
                 frame[col.key] = pd.Series(None, index=body.index, dtype=object)
                 continue
-            letter = letters[col.key]
-            values = body[mapping[col.key]]
+            letter = match.info.letters[col.key]
+            values = body[match.columns[col.key]]
             if raw.serial_dates and col.type in DATE_TYPES:
                 values = serials_as_dates(values, facts.numeric.get(letter, set()), whole_days=col.type == "date")
             bad_cells = {r for (lt, r) in facts.errors if lt == letter}
@@ -396,11 +306,11 @@ class _Reader:
             )
             typed, findings = parse_column(values, col, ctx)
             frame[col.key] = typed
-            issues += self._findings(findings, sheet, name, col, info)
-        for header, j in extras.items():
+            issues += self._findings(findings, sheet, name, col, match.info)
+        for header, j in match.extras.items():
             frame[header] = body[j].astype(object)
         frame.index.name = "row"
-        return frame, info, issues
+        return frame, issues
 
     def _missing(self, sheet: Sheet, col: Column, name: str) -> Issue:
         return self.issues.make(
@@ -413,21 +323,7 @@ class _Reader:
         )
 
     def _findings(self, findings: list[Finding], sheet: Sheet, name: str, col: Column, info: SheetInfo) -> list[Issue]:
-        header = info.headers[col.key]
-        return [
-            self.issues.make(
-                f.code,
-                sheet=name,
-                sheet_key=sheet.key,
-                row=f.row,
-                column=header,
-                column_key=col.key,
-                cell=info.cell(col.key, f.row),
-                value=f.value,
-                **f.params,
-            )
-            for f in findings
-        ]
+        return [self.issues.at(f.code, info, row=f.row, column=col.key, value=f.value, **f.params) for f in findings]
 
     def _structure_issues(
         self, sheet: Sheet, name: str, raw: RawSheet, letters: Mapping[str, str], rows: set[int]
@@ -450,7 +346,11 @@ class _Reader:
             )
         for row in sorted(facts.hidden_rows & rows):
             issues.append(self.issues.make("hidden-row", sheet=name, sheet_key=sheet.key, row=row))
-        for code, cells in (("formula-in-data", facts.formulas), ("error-cell", facts.errors)):
+        stored: tuple[tuple[IssueCode, dict[tuple[str, int], str]], ...] = (
+            ("formula-in-data", facts.formulas),
+            ("error-cell", facts.errors),
+        )
+        for code, cells in stored:
             for (letter, row), shown in sorted(cells.items(), key=lambda x: (x[0][1], x[0][0])):
                 if letter not in by_letter or row <= raw.first_row:
                     continue
@@ -509,6 +409,50 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def _doubtful_cells(
+    sheet: Sheet, raw: RawSheet, mapping: Mapping[str, int], letters: Mapping[str, str]
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Letter -> rows of the cells whose text may hide how they are stored: (in text columns, in value columns).
+
+    A text column's cell that reads as a number may be a number cell; a number or date
+    column's cell not written the way the value reader writes values, or ambiguous
+    (``1.000``), may be a text cell.
+    """
+    text_cells: dict[str, list[int]] = {}
+    value_cells: dict[str, list[int]] = {}
+    for col in sheet.data_columns:
+        if col.key not in mapping:
+            continue
+        cells = raw.grid[mapping[col.key]].iloc[1:].dropna().astype(str)
+        if col.type in _TEXTLIKE:
+            doubt = cells.str.fullmatch(_NUMBER_LIKE)
+        elif col.type in NUMBER_TYPES or col.type in DATE_TYPES:
+            doubt = ~cells.str.fullmatch(_VALUE_CELL) | cells.str.fullmatch(_AMBIGUOUS_NUMBER)
+        else:
+            continue
+        positions = [row_of(p) for p in cells.index[doubt]]
+        if positions:
+            target = text_cells if col.type in _TEXTLIKE else value_cells
+            target[letters[col.key]] = positions
+    return text_cells, value_cells
+
+
+def _rows_in_use(raw: RawSheet, used: list[int]) -> tuple[pd.DataFrame, list[int]]:
+    """The data rows below the header, indexed by sheet row, without blank ones; and the blank rows.
+
+    ``used`` are the grid columns that count: a row with text only in other columns is blank.
+    """
+    body = raw.grid.iloc[1:]
+    body.index = pd.Index([raw.row_number(int(p)) for p in body.index], dtype="int64")
+    filled = _filled_rows(body, used)
+    # Trailing empty rows are the spare area of the template, not blank rows.
+    last = int(filled[filled].index.max()) if filled.any() else raw.first_row
+    body = body.loc[body.index <= last]
+    filled = filled.loc[filled.index <= last]
+    blank_rows = [row_of(row) for row in filled[~filled].index]
+    return body[filled], blank_rows
+
+
 def _filled_rows(body: pd.DataFrame, used: list[int]) -> pd.Series:
     """Rows with at least one cell that is not empty or only spaces."""
     if not used:
@@ -524,25 +468,3 @@ def _filled_rows(body: pd.DataFrame, used: list[int]) -> pd.Series:
 
 
 _RANGE = re.compile(r"^=?(?:'([^']|'')+'|[^!]+)!\$?([A-Z]{1,3})\$?(\d+)(:\$?([A-Z]{1,3})\$?(\d+))?$")
-
-
-def _sheet_index(template: Template) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for locale in template.locales:
-        for key, name in template.labels(locale).sheet_names.items():
-            index.setdefault(normalize_label(name), key)
-    for key in [s.key for s in template.sheets] + ["lists", "settings", "about"]:
-        index.setdefault(normalize_label(key), key)
-    return index
-
-
-def _header_index(template: Template, sheet: Sheet) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for col in sheet.columns:
-        index[normalize_label(col.key)] = col.key
-        index.setdefault(normalize_label(col.key.replace("_", " ")), col.key)
-    for locale in template.locales:
-        labels = template.labels(locale)
-        for col in sheet.columns:
-            index.setdefault(normalize_label(labels.header(sheet.key, col.key)), col.key)
-    return index

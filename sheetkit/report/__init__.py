@@ -4,83 +4,26 @@
 :func:`write_report_xlsx` and :func:`write_report_html` render it in a locale:
 report-only titles come from the ``report:`` section of the template's locale
 files; choice values and client column headers use the workbook's locale labels.
+:func:`weekly_report` reports on one workbook (:mod:`sheetkit.report.weekly`),
+:func:`chain_report` on every branch of a chain (:mod:`sheetkit.report.chain`);
+both end in :func:`report_result`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-from typing import Any
-
-from sheetkit.files import check_target, write_atomically
-from sheetkit.issues import ValidationResult
+from sheetkit.report.chain import chain_report
 from sheetkit.report.content import WeeklyReport, build_report
-from sheetkit.report.excel import render_report_xlsx, write_report_xlsx
-from sheetkit.report.html import render_html, write_report_html
-from sheetkit.validate import validate
+from sheetkit.report.excel import write_report_xlsx
+from sheetkit.report.html import write_report_html
+from sheetkit.report.weekly import check_outputs, report_result, weekly_report
 
 __all__ = [
     "WeeklyReport",
     "build_report",
+    "chain_report",
     "check_outputs",
     "report_result",
     "weekly_report",
     "write_report_html",
     "write_report_xlsx",
 ]
-
-
-def weekly_report(
-    book: Path | str,
-    *,
-    as_of: dt.date,
-    out: Path | str | None = None,
-    html: Path | str | None = None,
-    overwrite: bool = False,
-) -> dict[str, Any]:
-    """Validate a workbook, then write its weekly report; return where it went and what it found.
-
-    ``out`` defaults to ``<book>-weekly.xlsx`` beside the workbook. The staff
-    workbook itself is only read, never modified; an existing report is
-    replaced only with ``overwrite=True``.
-    """
-    source = Path(book)
-    target = out or source.with_name(f"{source.stem}-weekly.xlsx")
-    check_outputs(target, html, overwrite=overwrite)
-    result = validate(source, as_of=as_of)
-    summary = report_result(result, as_of=as_of, out=target, html=html, overwrite=overwrite)
-    return {"workbook": str(source), **summary}
-
-
-def check_outputs(*paths: Path | str | None, overwrite: bool) -> None:
-    """Refuse, before any work, to replace existing report files unless allowed."""
-    for path in paths:
-        if path is not None:
-            check_target(Path(path), overwrite=overwrite)
-
-
-def report_result(
-    result: ValidationResult,
-    *,
-    as_of: dt.date,
-    out: Path | str,
-    html: Path | str | None = None,
-    overwrite: bool = False,
-) -> dict[str, Any]:
-    """Write the weekly report of validated data (one workbook, or a chain from :func:`sheetkit.pull_chain`)."""
-    check_outputs(out, html, overwrite=overwrite)
-    report = build_report(result, as_of=as_of)
-    targets = [Path(out)] if html is None else [Path(out), Path(html)]
-    with write_atomically(*targets, overwrite=overwrite) as temps:  # both files replaced together or neither
-        render_report_xlsx(report, temps[0], locale=result.locale)
-        if html is not None:
-            temps[1].write_text(render_html(report, locale=result.locale), encoding="utf-8")
-    xlsx, html_path = targets[0], (targets[1] if html is not None else None)
-    return {
-        "as_of": as_of.isoformat(),
-        "report": str(xlsx),
-        "html": None if html_path is None else str(html_path),
-        "valid": result.valid,
-        "issues": len(result.issues),
-        "actions": {action.key: len(action.rows) for action in report.actions},
-    }

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import xlsxwriter
+from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -169,6 +170,14 @@ class _Writer:
             ws.write_string(row, 4, "-", self.f["na"])
 
     def _charts(self, wb: xlsxwriter.Workbook, ws: Worksheet) -> None:
+        # Charts are numbered in the order they are added: visits/revenue, therapists, no-shows.
+        ws.insert_chart("G1", self._visits_revenue_chart(wb))
+        if self.report.therapists:
+            ws.insert_chart("G17", self._therapist_chart(wb))
+        ws.insert_chart("G33", self._no_show_chart(wb))
+
+    def _visits_revenue_chart(self, wb: xlsxwriter.Workbook) -> Chart:
+        """Visits per week (line) with revenue on a second axis (dashed)."""
         n = len(self.report.trend)
         t = self.t
         sheet = self.trend_sheet
@@ -199,57 +208,64 @@ class _Writer:
         revenue.set_y2_axis({"name": t["axis_revenue"].format(currency=self.report.currency), "min": 0})
         trend.set_legend({"position": "bottom"})
         trend.set_size({"width": 720, "height": 300})
-        ws.insert_chart("G1", trend)
+        return trend
 
+    def _therapist_chart(self, wb: xlsxwriter.Workbook) -> Chart:
+        """Visits per therapist (columns) with their satisfaction on a second axis (diamonds)."""
         m = len(self.report.therapists)
-        if m:
-            load = wb.add_chart({"type": "column"})
-            load.add_series(
-                {
-                    "name": [sheet, 0, 8],
-                    "categories": [sheet, 1, 7, m, 7],
-                    "values": [sheet, 1, 8, m, 8],
-                    "fill": {"color": ACCENT},
-                    "data_labels": {"value": True},
-                }
-            )
-            sat = wb.add_chart({"type": "line"})
-            sat.add_series(
-                {
-                    "name": [sheet, 0, 9],
-                    "categories": [sheet, 1, 7, m, 7],
-                    "values": [sheet, 1, 9, m, 9],
-                    "y2_axis": True,
-                    "line": {"none": True},
-                    "marker": {"type": "diamond", "size": 9, "fill": {"color": SECOND}, "border": {"color": SECOND}},
-                }
-            )
-            load.combine(sat)
-            period = therapist_period_label(self.labels, self.report)
-            load.set_title({"name": t["chart_therapists"].format(period=period)})
-            load.set_y_axis({"name": t["axis_visits"], "min": 0})
-            sat.set_y2_axis({"name": t["axis_satisfaction"], "min": 1, "max": 5})
-            load.set_legend({"position": "bottom"})
-            load.set_size({"width": 720, "height": 300})
-            ws.insert_chart("G17", load)
+        t = self.t
+        sheet = self.trend_sheet
+        load = wb.add_chart({"type": "column"})
+        load.add_series(
+            {
+                "name": [sheet, 0, 8],
+                "categories": [sheet, 1, 7, m, 7],
+                "values": [sheet, 1, 8, m, 8],
+                "fill": {"color": ACCENT},
+                "data_labels": {"value": True},
+            }
+        )
+        sat = wb.add_chart({"type": "line"})
+        sat.add_series(
+            {
+                "name": [sheet, 0, 9],
+                "categories": [sheet, 1, 7, m, 7],
+                "values": [sheet, 1, 9, m, 9],
+                "y2_axis": True,
+                "line": {"none": True},
+                "marker": {"type": "diamond", "size": 9, "fill": {"color": SECOND}, "border": {"color": SECOND}},
+            }
+        )
+        load.combine(sat)
+        period = therapist_period_label(self.labels, self.report)
+        load.set_title({"name": t["chart_therapists"].format(period=period)})
+        load.set_y_axis({"name": t["axis_visits"], "min": 0})
+        sat.set_y2_axis({"name": t["axis_satisfaction"], "min": 1, "max": 5})
+        load.set_legend({"position": "bottom"})
+        load.set_size({"width": 720, "height": 300})
+        return load
 
+    def _no_show_chart(self, wb: xlsxwriter.Workbook) -> Chart:
+        """No-show rate per week, gaps where a week had no appointments."""
+        n = len(self.report.trend)
+        sheet = self.trend_sheet
         shows = wb.add_chart({"type": "line"})
         shows.add_series(
             {
                 "name": [sheet, 0, 4],
-                "categories": cats,
+                "categories": [sheet, 1, 0, n, 0],
                 "values": [sheet, 1, 4, n, 4],
                 "line": {"color": "#C00000", "width": 2},
                 "marker": {"type": "circle", "size": 4},
             }
         )
-        shows.set_title({"name": t["chart_no_show"]})
+        shows.set_title({"name": self.t["chart_no_show"]})
         shows.set_x_axis({"num_font": {"rotation": -45, "size": 8}})
         shows.set_y_axis({"num_format": "0%", "min": 0})
         shows.set_legend({"none": True})
         shows.set_size({"width": 720, "height": 260})
         shows.show_blanks_as("gap")
-        ws.insert_chart("G33", shows)
+        return shows
 
     # ----------------------------------------------------------------- data sheets
 

@@ -1,7 +1,7 @@
 """The workbook template: its declaration and everything derived from it alone.
 
 - :mod:`~sheetkit.template.model`: frozen dataclasses (sheets, columns, settings, labels);
-- :mod:`~sheetkit.template.loader`: reads and checks ``workbook_templates/``;
+- :mod:`~sheetkit.template.loader`: reads and checks ``workbook_templates/`` (labels: :mod:`~sheetkit.template.labels`);
 - :mod:`~sheetkit.template.geometry`: positions, A1 references and defined names;
 - :mod:`~sheetkit.template.rules`: backend-neutral validation rules;
 - :mod:`~sheetkit.template.formulas`: staff-view formulas and conditional formats;

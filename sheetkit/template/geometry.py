@@ -64,7 +64,7 @@ def column_index(letters: str) -> int:
 
 
 def quote_sheet(name: str) -> str:
-    """Sheet name as it must appear in a formula reference."""
+    """Sheet name as it must appear in a formula reference, and as the A1 range of a whole tab (Sheets API)."""
     return "'" + name.replace("'", "''") + "'"
 
 

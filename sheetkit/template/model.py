@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal, get_args
+from typing import Any, ClassVar, Final, Literal, get_args
 
 from sheetkit.errors import UnknownLocaleError
 
@@ -225,6 +225,14 @@ class Template:
     sheets: tuple[Sheet, ...]
     path: Path
     _labels: Mapping[str, Labels] = field(repr=False, compare=False)
+
+    #: The sheets every workbook has besides the data sheets, in workbook order.
+    SUPPORT_SHEETS: ClassVar[tuple[str, ...]] = ("lists", "settings", "about")
+
+    @property
+    def tab_keys(self) -> tuple[str, ...]:
+        """Canonical keys of every sheet of a workbook, in order: the data sheets, then Lists, Settings, About."""
+        return (*(s.key for s in self.sheets), *self.SUPPORT_SHEETS)
 
     def sheet(self, key: str) -> Sheet:
         """The data sheet with canonical key ``key``."""

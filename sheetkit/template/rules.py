@@ -55,33 +55,50 @@ def column_rule(labels: Labels, layout: WorkbookLayout, sheet: Sheet, col: Colum
             "error_message": lab.message("choice"),
         }
     if col.type == "date" and col.month_day:
-        return {
-            "validate": "custom",
-            "value": (
-                f"=OR(AND(ISNUMBER({cell}),{cell}>=DATE(1900,1,1),{cell}<=TODAY()),"
-                f'AND(ISTEXT({cell}),LEN({cell})=5,MID({cell},3,1)="-",'
-                f"ISNUMBER(VALUE(LEFT({cell},2))),ISNUMBER(VALUE(RIGHT({cell},2)))))"
-            ),
-            "error_message": lab.message("birth_date", format=lab.date_format),
-        }
+        return _birth_date_rule(lab, cell)
     if col.type in ("date", "datetime"):
-        lo = col.min if isinstance(col.min, dt.date) else EARLIEST_DATE
-        if col.max == "today":
-            hi: Any = "=TODAY()"
-            message = lab.message("date_not_future", format=lab.date_format)
-        else:
-            hi = col.max if isinstance(col.max, dt.date) else LATEST_DATE
-            fmt = lab.datetime_format if col.type == "datetime" else lab.date_format
-            message = lab.message("date", min=_show_date(lo), max=_show_date(hi), format=fmt)
-        if col.type == "datetime" and hi == "=TODAY()":
-            hi = "=TODAY()+1"
-        return {
-            "validate": "date",
-            "criteria": "between",
-            "minimum": lo,
-            "maximum": hi,
-            "error_message": message,
-        }
+        return _date_rule(lab, col)
+    if col.type in ("int", "rating", "decimal", "money"):
+        return _number_rule(lab, col)
+    return _text_rule(lab, col, cell)
+
+
+def _birth_date_rule(lab: Labels, cell: str) -> dict[str, Any]:
+    """A full past date, or a day and month alone as ``MM-DD`` text (a birthday without the year)."""
+    return {
+        "validate": "custom",
+        "value": (
+            f"=OR(AND(ISNUMBER({cell}),{cell}>=DATE(1900,1,1),{cell}<=TODAY()),"
+            f'AND(ISTEXT({cell}),LEN({cell})=5,MID({cell},3,1)="-",'
+            f"ISNUMBER(VALUE(LEFT({cell},2))),ISNUMBER(VALUE(RIGHT({cell},2)))))"
+        ),
+        "error_message": lab.message("birth_date", format=lab.date_format),
+    }
+
+
+def _date_rule(lab: Labels, col: Column) -> dict[str, Any]:
+    """A date or date-time between the column's bounds (the defaults when it declares none)."""
+    lo = col.min if isinstance(col.min, dt.date) else EARLIEST_DATE
+    if col.max == "today":
+        hi: Any = "=TODAY()"
+        message = lab.message("date_not_future", format=lab.date_format)
+    else:
+        hi = col.max if isinstance(col.max, dt.date) else LATEST_DATE
+        fmt = lab.datetime_format if col.type == "datetime" else lab.date_format
+        message = lab.message("date", min=_show_date(lo), max=_show_date(hi), format=fmt)
+    if col.type == "datetime" and hi == "=TODAY()":
+        hi = "=TODAY()+1"
+    return {
+        "validate": "date",
+        "criteria": "between",
+        "minimum": lo,
+        "maximum": hi,
+        "error_message": message,
+    }
+
+
+def _number_rule(lab: Labels, col: Column) -> dict[str, Any]:
+    """A whole number (int, rating) or a decimal (decimal, money) between the column's bounds."""
     if col.type in ("int", "rating"):
         lo_n, hi_n = _num(col.min, 0), _num(col.max, 10**9)
         key = "rating" if col.type == "rating" else "int"
@@ -92,17 +109,20 @@ def column_rule(labels: Labels, layout: WorkbookLayout, sheet: Sheet, col: Colum
             "maximum": int(hi_n),
             "error_message": lab.message(key, min=show_number(lo_n), max=show_number(hi_n)),
         }
-    if col.type in ("decimal", "money"):
-        lo_n, hi_n = _num(col.min, 0), _num(col.max, 10**12)
-        if col.type == "money":  # bounds are in the template's reference currency
-            lo_n, hi_n = lo_n * lab.price_scale, hi_n * lab.price_scale
-        return {
-            "validate": "decimal",
-            "criteria": "between",
-            "minimum": plain_number(lo_n),
-            "maximum": plain_number(hi_n),
-            "error_message": lab.message("decimal", min=show_number(lo_n), max=show_number(hi_n)),
-        }
+    lo_n, hi_n = _num(col.min, 0), _num(col.max, 10**12)
+    if col.type == "money":  # bounds are in the template's reference currency
+        lo_n, hi_n = lo_n * lab.price_scale, hi_n * lab.price_scale
+    return {
+        "validate": "decimal",
+        "criteria": "between",
+        "minimum": plain_number(lo_n),
+        "maximum": plain_number(hi_n),
+        "error_message": lab.message("decimal", min=show_number(lo_n), max=show_number(hi_n)),
+    }
+
+
+def _text_rule(lab: Labels, col: Column, cell: str) -> dict[str, Any] | None:
+    """The length (and, for e-mails, the shape) of a text-like column; None for other types."""
     if col.type == "email":
         return {
             "validate": "custom",
