@@ -12,6 +12,7 @@ a person can do about it::
     │   ├── UnsupportedFormatError    not a spreadsheet (CSV, HTML, empty, truncated, ~$ owner file)
     │   ├── EncryptedWorkbookError    password-protected: save a copy without a password
     │   ├── UnsafeWorkbookError       zip bomb, XML entity bomb: refused before parsing
+    │   ├── WorkbookChangedError      the file changed (was saved or replaced) while it was being read
     │   ├── SheetNotFoundError        a required sheet is missing (lists the available ones)
     │   ├── TemplateMismatchError     a workbook of another template or of a newer version
     │   └── WorkbookWriteError        the output file cannot be written
@@ -21,6 +22,7 @@ a person can do about it::
     │   ├── SheetsConflictError       the spreadsheet already holds a sheetkit workbook (overwriting not allowed)
     │   └── SheetsUnavailableError    still failing after bounded retries (quota, server errors, timeouts)
     ├── RegistryError                 a branch registry file that cannot be used (names file and entry)
+    ├── MailError                     the report e-mail was not sent (names the mail server, never the password)
     └── UsageError                    invalid arguments to a public function (also a ValueError)
 """
 
@@ -30,6 +32,7 @@ from pathlib import Path
 
 __all__ = [
     "EncryptedWorkbookError",
+    "MailError",
     "RegistryError",
     "SheetNotFoundError",
     "SheetkitError",
@@ -45,6 +48,7 @@ __all__ = [
     "UnsupportedFormatError",
     "UsageError",
     "WorkbookError",
+    "WorkbookChangedError",
     "WorkbookNotFoundError",
     "WorkbookWriteError",
 ]
@@ -124,6 +128,17 @@ class UnsafeWorkbookError(WorkbookError):
     """The file looks crafted to exhaust memory (zip bomb, XML entity expansion); it is not parsed."""
 
 
+class WorkbookChangedError(WorkbookError):
+    """The file was saved, replaced or cut short while sheetkit was reading it: reading it again helps."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(
+            "the file changed while it was being read (was it being saved or copied?); "
+            "try again once it has been saved",
+            path=path,
+        )
+
+
 class SheetNotFoundError(WorkbookError):
     """A sheet sheetkit needs is not in the workbook."""
 
@@ -182,6 +197,19 @@ class RegistryError(SheetkitError):
         self.entry = entry
         where = f"{self.file} ({entry})" if entry else self.file
         super().__init__(f"{where}: {message}")
+
+
+class MailError(SheetkitError):
+    """An e-mail could not be sent: the server is unreachable, refuses the sign-in or a recipient, or lacks TLS.
+
+    ``server`` is the ``HOST:PORT`` it concerns. The message says whether
+    anything was sent (almost always: nothing). The SMTP user name and password
+    never appear in it.
+    """
+
+    def __init__(self, message: str, *, server: str | None = None) -> None:
+        self.server = server
+        super().__init__(f"mail server {server}: {message}" if server else message)
 
 
 class UsageError(SheetkitError, ValueError):

@@ -37,10 +37,19 @@ __all__ = ["schema_for", "validate"]
 MIN_AGE, MAX_AGE = 5, 110
 
 
-def validate(book: Workbook | Path | str, *, as_of: dt.date, template: Template | None = None) -> ValidationResult:
+def validate(
+    book: Workbook | Path | str,
+    *,
+    as_of: dt.date,
+    today: dt.date | None = None,
+    template: Template | None = None,
+) -> ValidationResult:
     """Check a workbook; return its typed frames and every Issue.
 
-    ``as_of`` is the day "the future" starts after (the CLI passes today).
+    ``today`` is the day the check runs: a date after it is in the future, and
+    ages and appointment statuses are judged on it. It defaults to ``as_of``, the
+    day the data is reported for; a report on a past period passes both, so that
+    entries staff typed today are not "in the future" (docs/metrics.md#conventions).
 
     >>> import datetime as dt, tempfile, pathlib, sheetkit as sk
     >>> book = pathlib.Path(tempfile.mkdtemp()) / "salon.xlsx"
@@ -50,7 +59,7 @@ def validate(book: Workbook | Path | str, *, as_of: dt.date, template: Template 
     (True, 20)
     """
     workbook = book if isinstance(book, Workbook) else read_workbook(book, template=template)
-    checker = _Checker(workbook, as_of)
+    checker = _Checker(workbook, today or as_of)
     issues = list(workbook.issues) + checker.run()
     result = ValidationResult(
         frames=workbook.data,
@@ -118,12 +127,11 @@ def _show(value: Any) -> str:
 
 
 class _Checker:
-    def __init__(self, workbook: Workbook, as_of: dt.date) -> None:
+    def __init__(self, workbook: Workbook, today: dt.date) -> None:
         self.book = workbook
         self.template = workbook.template
         self.data = workbook.data
-        self.as_of = as_of
-        self.today = pd.Timestamp(as_of)
+        self.today = pd.Timestamp(today)
         self.make: IssueFactory = workbook.issue_factory
         self.labels = self.make.labels
         # Cells already reported as errors while reading: no second Issue for the same cell.
@@ -153,7 +161,7 @@ class _Checker:
         present = [c for c in sheet.data_columns if c.key in frame.columns]
         if frame.empty:
             return []
-        schema = schema_for(sheet, as_of=self.as_of, price_scale=self.labels.price_scale)
+        schema = schema_for(sheet, as_of=self.today.date(), price_scale=self.labels.price_scale)
         try:
             schema.validate(frame[[c.key for c in present]], lazy=True)
         except SchemaErrors as exc:

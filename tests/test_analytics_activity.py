@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from sheetkit.analytics.activity import (
+from sheetkit.analytics import (
     average_visit_value,
     birthdays_ahead,
     call_list,
@@ -100,6 +100,7 @@ def test_lapsed_call_list() -> None:
         "full_name",
         "phone",
         "preferred_channel",
+        "marketing_opt_in",
         "assigned_therapist",
         "last_service",
         "last_visit",

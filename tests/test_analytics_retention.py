@@ -192,9 +192,16 @@ def test_returning_share() -> None:
         ],
         ["client_id", "visit_date"],
     )
-    r = returning_share(visits, start=JAN_START, end=JAN_END).iloc[0]
+    r = returning_share(visits, start=JAN_START, end=JAN_END, as_of=dt.date(2026, 3, 1)).iloc[0]
     # C = {R1, R2, R3, R4}; returning R1, R3 -> 2 / 4.
     assert (r["clients"], r["returning"], r["rate"]) == (4, 2, 0.5)
+    # As of 2026-01-11 the period is cut there: C = {R1, R2}, returning R1 -> 1 / 2.
+    cut = returning_share(visits, start=JAN_START, end=JAN_END, as_of=dt.date(2026, 1, 11)).iloc[0]
+    assert (cut["clients"], cut["returning"], cut["rate"]) == (2, 1, 0.5)
+    # Before the period starts nobody is in C: no data, not 0 %.
+    early = returning_share(visits, start=JAN_START, end=JAN_END, as_of=dt.date(2025, 12, 31)).iloc[0]
+    assert early["clients"] == 0
+    assert math.isnan(early["rate"])
 
 
 def conversion_visits() -> pd.DataFrame:
@@ -293,7 +300,8 @@ def test_crr_worked_example() -> None:
         ],
         ["client_id", "visit_date"],
     )
-    r = crr(visits, start=dt.date(2026, 4, 1), end=dt.date(2026, 6, 30), active_days=180).iloc[0]
+    r = crr(visits, start=dt.date(2026, 4, 1), end=dt.date(2026, 6, 30), as_of=dt.date(2026, 7, 31), active_days=180)
+    r = r.iloc[0]
     # S: active at 2026-03-31 = visit day in (2025-10-02, 2026-03-31] -> K1, K2, K3, K4 (K5 on the
     #    open bound is out) = 4.
     # E: active at 2026-06-30 = visit day in (2026-01-01, 2026-06-30] -> K1, K2, K6, K7, K8 (K4 on
@@ -301,10 +309,18 @@ def test_crr_worked_example() -> None:
     # N: first visit day in [04-01, 06-30] -> K6, K7 = 2 (K8 is reactivated, not new).
     # CRR = (5 - 2) / 4 = 0.75.
     assert r[["S", "E", "N", "crr"]].tolist() == [4, 5, 2, 0.75]
+    # As of 2026-05-31 the period is cut there: K7 (06-30) is not known yet.
+    # E: visit day in (2025-12-02, 2026-05-31] -> K1, K2, K4, K6, K8 = 5; N: K6 = 1; CRR = (5 - 1) / 4 = 1.0.
+    cut = crr(visits, start=dt.date(2026, 4, 1), end=dt.date(2026, 6, 30), as_of=dt.date(2026, 5, 31)).iloc[0]
+    assert cut[["S", "E", "N", "crr"]].tolist() == [4, 5, 1, 1.0]
+    # Before the period starts there is nothing to measure: <NA> and NaN, never 0.
+    early = crr(visits, start=dt.date(2026, 4, 1), end=dt.date(2026, 6, 30), as_of=dt.date(2026, 3, 31)).iloc[0]
+    assert pd.isna(early["E"])
+    assert math.isnan(early["crr"])
 
 
 def test_crr_nan_without_starting_clients() -> None:
     visits = frame([("K1", "2026-04-02")], ["client_id", "visit_date"])
-    r = crr(visits, start=dt.date(2026, 4, 1), end=dt.date(2026, 6, 30)).iloc[0]
+    r = crr(visits, start=dt.date(2026, 4, 1), end=dt.date(2026, 6, 30), as_of=dt.date(2026, 6, 30)).iloc[0]
     assert (r["S"], r["E"], r["N"]) == (0, 1, 1)
     assert math.isnan(r["crr"])

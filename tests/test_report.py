@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import re
@@ -26,10 +27,19 @@ from sheetkit.analytics import (
     return_within,
     spend,
 )
-from sheetkit.errors import TemplateError
+from sheetkit.errors import TemplateError, UsageError
 from sheetkit.issues import ValidationResult
-from sheetkit.report import WeeklyReport, build_report, write_report_html, write_report_xlsx
-from sheetkit.report.content import HEALTH_COLUMNS, iso_week
+from sheetkit.report import (
+    WeeklyReport,
+    build_report,
+    chain_report,
+    report_period,
+    write_report_html,
+    write_report_xlsx,
+)
+from sheetkit.report.content import HEALTH_COLUMNS
+from sheetkit.report.periods import iso_week
+from sheetkit.report.weekly import is_sheetkit_workbook
 
 AS_OF = dt.date(2026, 11, 22)
 EVIL = "<script>alert(1)</script> Eve"
@@ -83,7 +93,7 @@ def test_period_is_iso_week(report: WeeklyReport) -> None:
 
 def test_kpis_equal_analytics(report: WeeklyReport, data: sk.WorkbookData) -> None:
     start, end = report.period.start, report.period.end
-    kpi = {k.key: k.this_week for k in report.kpis}
+    kpi = {k.key: k.this for k in report.kpis}
     spent = spend(data.visits, start=start, end=end, as_of=AS_OF)
     rebook = rebooking_rate(data.visits, data.appointments, start=start, end=end)
     assert _same(kpi["visits"], spent["period_visits"].sum())
@@ -106,9 +116,12 @@ def test_kpis_equal_analytics(report: WeeklyReport, data: sk.WorkbookData) -> No
 def test_trend_cohorts_therapists_actions(report: WeeklyReport, data: sk.WorkbookData) -> None:
     assert len(report.trend) == 26
     assert report.trend[-1].week == "2026-W47"
-    assert report.trend[-1].visits == next(k.this_week for k in report.kpis if k.key == "visits")
-    assert 0 < len(report.cohorts.cohorts) <= 12
-    assert all(row[0] == 1.0 for row in report.cohorts.shares)
+    assert report.trend[-1].visits == next(k.this for k in report.kpis if k.key == "visits")
+    assert 0 < len(report.cohorts.cohorts) <= 24
+    # Every month is a row, the newest (as_of's month) last; a month without new clients has no shares.
+    assert report.cohorts.cohorts[-1] == "2026-11"
+    for size, row in zip(report.cohorts.sizes, report.cohorts.shares, strict=True):
+        assert row[0] == 1.0 if size else set(row) == {None}
     assert report.therapists
     assert all(r.satisfaction is None or 1 <= r.satisfaction <= 5 for r in report.therapists)
     keys = [a.key for a in report.actions]
@@ -313,3 +326,140 @@ def test_frames_are_not_modified(data: sk.WorkbookData) -> None:
     before = data.clients.copy()
     build_report(ValidationResult(frames=data), as_of=AS_OF)
     pd.testing.assert_frame_equal(data.clients, before)
+
+
+# ----------------------------------------------------------------------------- never over the source
+
+
+@pytest.fixture
+def salon_book(tmp_path: Path) -> Path:
+    book = tmp_path / "salon.xlsx"
+    sk.write_demo(book, clients=40, seed=8, as_of=AS_OF)
+    return book
+
+
+def test_report_never_writes_over_a_workbook(salon_book: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.xlsx"
+    sk.write_demo(other, clients=20, seed=9, locale="it", as_of=AS_OF)
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(salon_book)
+    before = {path: path.read_bytes() for path in (salon_book, other)}
+    report = tmp_path / "weekly.xlsx"
+    attempts: list[tuple[Path, Path | None]] = [
+        (salon_book, None),  # the input itself
+        (link, None),  # the input under another name
+        (report, salon_book),  # the HTML over the input
+        (other, None),  # another sheetkit workbook (Italian: its About sheet is "Informazioni")
+        (report, other),
+    ]
+    for out, page in attempts:
+        with pytest.raises(UsageError, match="write the report to another file"):
+            sk.weekly_report(salon_book, as_of=AS_OF, out=out, html=page, overwrite=True)
+    assert {path: path.read_bytes() for path in before} == before
+    assert not report.exists()  # nothing written either
+    # An old report is no workbook: it may be replaced when asked.
+    sk.weekly_report(salon_book, as_of=AS_OF, out=report)
+    sk.weekly_report(salon_book, as_of=AS_OF, out=report, overwrite=True)
+    assert not is_sheetkit_workbook(report)
+    assert is_sheetkit_workbook(salon_book)
+    assert is_sheetkit_workbook(other)
+
+
+def test_chain_report_never_writes_over_the_registry_or_a_branch(salon_book: Path, tmp_path: Path) -> None:
+    registry = tmp_path / "branches.toml"
+    registry.write_text(f'[[branch]]\ncode = "B1"\nworkbook = "{salon_book.name}"\n', encoding="utf-8")
+    stranger = tmp_path / "x.xlsx"
+    sk.write_demo(stranger, clients=10, seed=1, as_of=AS_OF)
+    before = {path: path.read_bytes() for path in (registry, salon_book, stranger)}
+    for out, message in (
+        (registry, "the registry"),
+        (salon_book, "workbook of branch B1"),
+        (stranger, "sheetkit workbook"),
+    ):
+        with pytest.raises(UsageError, match=message):
+            chain_report(registry, as_of=AS_OF, out=out, overwrite=True)
+        with pytest.raises(UsageError, match=message):
+            chain_report(registry, as_of=AS_OF, out=tmp_path / "chain.xlsx", html=out, overwrite=True)
+    assert {path: path.read_bytes() for path in before} == before
+    assert not (tmp_path / "chain.xlsx").exists()
+
+
+# ----------------------------------------------------------------------------- "in the future" means after today
+
+
+def test_future_dates_are_judged_against_today(tmp_path: Path) -> None:
+    today = dt.date(2026, 12, 7)  # a Monday: the default report covers the week before
+    data = sk.generate_demo(clients=40, seed=4, as_of=today - dt.timedelta(days=1))
+    typed_today = data.visits.iloc[[0, 1]].assign(
+        visit_id=["VT1", "VT2"], visit_date=[pd.Timestamp(today), pd.Timestamp(today + dt.timedelta(days=1))]
+    )
+    data.visits = pd.concat([data.visits, typed_today], ignore_index=True)
+    data.visits.index = pd.RangeIndex(2, 2 + len(data.visits))
+    book = sk.write_excel(tmp_path / "salon.xlsx", data)
+    sunday = dt.date(2026, 12, 6)
+
+    def future(result: ValidationResult) -> list[str | None]:
+        return [i.value for i in result.issues if i.code == "future-date"]
+
+    # Against last Sunday, today's visit would be "in the future"; against today only tomorrow's is.
+    assert future(sk.validate(book, as_of=sunday)) == ["2026-12-07", "2026-12-08"]
+    assert future(sk.validate(book, as_of=sunday, today=today)) == ["2026-12-08"]
+    # The report of last week checks against today: it agrees with `sheetkit check` run today.
+    period = report_period(today=today)
+    summary = sk.weekly_report(book, period=period, today=today, out=tmp_path / "weekly.xlsx")
+    assert summary["issues"] == len(sk.validate(book, as_of=today).issues)
+    assert summary["period"]["end"] == "2026-12-06"
+    visits = next(k for k in summary["kpis"] if k["key"] == "visits")
+    in_week = data.visits["visit_date"].between(pd.Timestamp(period.start), pd.Timestamp(period.end))
+    assert visits["this"] == in_week.sum()  # today's visit is after the period: not counted
+
+
+# ----------------------------------------------------------------------------- settings and JSON
+
+
+def test_cohort_months_setting(data: sk.WorkbookData, tmp_path: Path) -> None:
+    assert sk.load_template().setting("cohort_months").default == 24
+    table = build_report(ValidationResult(frames=data), as_of=AS_OF).cohorts
+    assert len(table.cohorts) == 24
+    assert max(len(row) for row in table.shares) == 24
+    assert table.cohorts[0] == "2024-12"
+    short = replace_settings(data, cohort_months=12)
+    table = build_report(ValidationResult(frames=short), as_of=AS_OF).cohorts
+    assert (len(table.cohorts), max(len(row) for row in table.shares)) == (12, 12)
+    assert table.cohorts[-1] == "2026-11"  # the newest cohort is always shown
+    # The manager sets it on the workbook's Settings sheet.
+    book = sk.write_excel(tmp_path / "salon.xlsx", replace_settings(data, cohort_months=36))
+    result = sk.validate(book, as_of=AS_OF)
+    assert result.frames.settings["cohort_months"] == 36
+    assert len(build_report(result, as_of=AS_OF).cohorts.cohorts) == 36
+
+
+def replace_settings(data: sk.WorkbookData, **values: object) -> sk.WorkbookData:
+    return sk.WorkbookData(
+        clients=data.clients,
+        visits=data.visits,
+        appointments=data.appointments,
+        feedback=data.feedback,
+        lists=data.lists,
+        settings={**data.settings, **values},
+    )
+
+
+def test_weekly_report_returns_the_figures(salon_book: Path, tmp_path: Path) -> None:
+    summary = sk.weekly_report(salon_book, as_of=AS_OF, out=tmp_path / "w.xlsx", html=tmp_path / "w.html")
+    content = json.loads(json.dumps(summary))
+    assert content["period"]["start"] == "2026-11-16"
+    assert content["period"]["end"] == "2026-11-22"
+    assert content["compared_with"]["last_week"] == {
+        "start": "2026-11-09",
+        "end": "2026-11-15",
+        "label": "2026-W46",
+        "kind": "last_week",
+    }
+    assert content["compared_with"]["last_year"]["start"] == "2025-11-17"
+    assert content["kpis"][0]["key"] == "visits"
+    assert {"this", "last_week", "last_year", "change", "better"} <= set(content["kpis"][0])
+    assert isinstance(content["issues"], int)
+    assert content["report"] == str(tmp_path / "w.xlsx")
+    assert content["html"] == str(tmp_path / "w.html")
+    assert set(content["actions"]) == {"lapsed", "at_risk", "due_next_week", "birthdays", "open_complaints"}

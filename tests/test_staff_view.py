@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from sheetkit.analytics import due_next_week
 from sheetkit.analytics.intervals import client_intervals, days_to_birthday, staff_view
 from sheetkit.template import load_template
 from sheetkit.template.defaults import default_lists, default_settings
@@ -21,11 +22,26 @@ def small_salon() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame], 
     lab = t.labels("en")
     clients = pd.DataFrame(
         {
-            "client_id": ["C1", "C2", "C3", "C4", "C5", "C6"],
-            "client_status": ["active", "active", "active", "relationship_ended", "active", "paused"],
-            "birth_date": [dt.date(1992, 2, 29), "11-25", None, dt.date(1980, 11, 22), "13-40", "02-29"],
+            "client_id": ["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8"],
+            "client_status": [
+                "active",
+                "active",
+                "active",
+                "relationship_ended",
+                "active",
+                "paused",
+                "active",
+                "active",
+            ],
+            "birth_date": [dt.date(1992, 2, 29), "11-25", None, dt.date(1980, 11, 22), "13-40", "02-29", None, None],
         }
     )
+    # C7 and C8: four visit days 31 days apart end to end, so the typical interval is 31 / 3 days and
+    # next due falls at 08:00 on a calendar day: C7 on as_of + 7 (11-29), C8 on as_of itself (11-22).
+    fractional = {
+        "C7": ["2026-10-19", "2026-10-29", "2026-11-08", "2026-11-19"],
+        "C8": ["2026-10-12", "2026-10-22", "2026-11-01", "2026-11-12"],
+    }
     visits = pd.DataFrame(
         {
             "client_id": ["C1", "C1", "C1", "C1", "C1", "C2", "C2", "C3", "C4", "C1", "C2"],
@@ -57,6 +73,11 @@ def small_salon() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame], 
             ],
         }
     )
+    extra = pd.DataFrame(
+        [(cid, D(day), "Waxing") for cid, days in fractional.items() for day in days],
+        columns=["client_id", "visit_date", "service"],
+    )
+    visits = pd.concat([visits, extra], ignore_index=True)
     return clients, visits, default_lists(t, lab), default_settings(t, lab)
 
 
@@ -117,3 +138,29 @@ def test_days_to_birthday_leap_years() -> None:
     born = pd.Series([dt.date(2000, 2, 29), "02-29", "03-01"])
     assert days_to_birthday(born, as_of=dt.date(2028, 2, 28)).tolist() == [1.0, 1.0, 2.0]  # 2028 is a leap year
     assert days_to_birthday(born, as_of=dt.date(2027, 2, 28)).tolist() == [0.0, 0.0, 1.0]
+
+
+def test_next_due_counts_on_its_calendar_day() -> None:
+    clients, visits, lists, settings = small_salon()
+    view = staff_view(clients, visits, lists, settings, as_of=AS_OF).set_index(clients["client_id"])
+    assert abs(view.loc["C7", "next_due"] - D("2026-11-29 08:00")) < pd.Timedelta(seconds=1)
+    assert abs(view.loc["C8", "next_due"] - D("2026-11-22 08:00")) < pd.Timedelta(seconds=1)
+    # Due on as_of + 7 (the last due-soon day) at 08:00 is still due soon; due today is due soon, not overdue.
+    assert view.loc["C7", "follow_up"] == "due_soon"
+    assert view.loc["C8", "follow_up"] == "due_soon"
+    # A day later C8 is overdue: its due day has passed.
+    later = staff_view(clients, visits, lists, settings, as_of=AS_OF + dt.timedelta(days=1))
+    assert later.set_index(clients["client_id"]).loc["C8", "follow_up"] == "overdue"
+
+
+def test_due_next_week_by_calendar_day() -> None:
+    clients, visits, lists, settings = small_salon()
+    due = due_next_week(clients, visits, lists, settings, as_of=AS_OF)
+    # C8 is due on the report day itself (08:00): not next week. C7 is due on the 7th day after it.
+    assert "C8" not in due["client_id"].tolist()
+    row = due.set_index("client_id").loc["C7"]
+    assert row["next_due"] == D("2026-11-29")
+    assert row["days_until_due"] == 7
+    # From the day before, C8 is due the next day.
+    before = due_next_week(clients, visits, lists, settings, as_of=AS_OF - dt.timedelta(days=1))
+    assert before.set_index("client_id").loc["C8", "days_until_due"] == 1

@@ -8,9 +8,10 @@ it follows in its docstring:
 * :mod:`sheetkit.analytics.retention` - return within X days (Zenoti), future-booked
   (Timely), returning share (Square), new-client conversion (Salon Iris), cohort
   matrix, CRR;
-* :mod:`sheetkit.analytics.activity` - call lists (lapsed, at risk, never visited),
-  due next week, birthdays ahead, rebooking rate (same day / 24 h, cancelled or not),
-  no-show and cancellation rates, open complaints, spend, weekly activity (the
+* :mod:`sheetkit.analytics.outreach` - call lists (lapsed, at risk, never visited),
+  due next week, birthdays ahead, each respecting marketing consent (do not contact);
+* :mod:`sheetkit.analytics.activity` - rebooking rate (same day / 24 h, cancelled or
+  not), no-show and cancellation rates, open complaints, spend, weekly activity (the
   report's trend).
 """
 
@@ -18,11 +19,7 @@ from __future__ import annotations
 
 from sheetkit.analytics.activity import (
     average_visit_value,
-    birthdays_ahead,
-    call_list,
     cancellation_rate,
-    due_next_week,
-    never_visited,
     no_show_rate,
     open_complaints,
     rebooking_rate,
@@ -30,6 +27,14 @@ from sheetkit.analytics.activity import (
     weekly_activity,
 )
 from sheetkit.analytics.intervals import client_intervals, days_to_birthday, staff_view
+from sheetkit.analytics.outreach import (
+    birthdays_ahead,
+    call_list,
+    do_not_contact,
+    due_next_week,
+    never_visited,
+    safety_flag,
+)
 from sheetkit.analytics.retention import (
     cohort_matrix,
     crr,
@@ -48,6 +53,7 @@ __all__ = [
     "cohort_matrix",
     "crr",
     "days_to_birthday",
+    "do_not_contact",
     "due_next_week",
     "future_booked",
     "never_visited",
@@ -57,6 +63,7 @@ __all__ = [
     "rebooking_rate",
     "return_within",
     "returning_share",
+    "safety_flag",
     "spend",
     "staff_view",
     "weekly_activity",

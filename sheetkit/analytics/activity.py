@@ -1,56 +1,30 @@
-"""Call lists, birthdays, rebooking, no-show / cancellation rates, complaints and spend.
+"""Rebooking, no-show and cancellation rates, open complaints, spend and weekly activity.
 
 Every function follows docs/metrics.md under the name given there and
 takes an explicit ``as_of`` (or period) date; nothing here reads the clock. The
-follow-up statuses (lapsed, overdue, next due, never visited) come from
-:func:`sheetkit.analytics.intervals.staff_view` so the Python figures match the
-workbook's staff-view formula columns.
-
-Health data (allergies, medications, contraindications, patch tests) never leaves
-this module: outputs carry at most the boolean ``safety_flag``.
+outreach lists (lapsed, at risk, due next week, birthdays) are in
+:mod:`sheetkit.analytics.outreach`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
 
-from sheetkit.analytics.intervals import client_intervals, days_to_birthday, last_service, staff_view
 from sheetkit.errors import UsageError
-from sheetkit.template import load_template
 
 __all__ = [
-    "allergy_none_words",
     "average_visit_value",
-    "birthdays_ahead",
-    "call_list",
     "cancellation_rate",
-    "due_next_week",
-    "never_visited",
     "no_show_rate",
     "open_complaints",
     "rebooking_rate",
-    "safety_flag",
     "spend",
     "weekly_activity",
 ]
-
-
-@functools.cache
-def allergy_none_words() -> frozenset[str]:
-    """The explicit "no allergies" words of every template locale (``allergies_none``), folded."""
-    template = load_template()
-    return frozenset(
-        template.labels(locale).message("allergies_none").strip().casefold() for locale in template.locales
-    )
-
-
-#: Contact columns of the Clients sheet carried into call lists (never health columns).
-CONTACT_COLUMNS: Final = ("client_id", "full_name", "phone", "preferred_channel", "assigned_therapist")
 
 #: The appointment statuses the rates know.
 APPOINTMENT_STATUSES: Final = frozenset({"booked", "completed", "cancelled", "no_show"})
@@ -71,155 +45,6 @@ def _column(frame: pd.DataFrame, key: str) -> pd.Series:
     if key in frame:
         return frame[key]
     return pd.Series(None, index=frame.index, dtype=object)
-
-
-def _present(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip()
-    return (text.notna() & text.ne("")).fillna(False).astype(bool)
-
-
-def safety_flag(clients: pd.DataFrame) -> pd.Series:
-    """True when a client has an allergy other than an explicit none, or any contraindication.
-
-    The explicit none words are the template's ``allergies_none`` messages
-    (:func:`allergy_none_words`, compared trimmed and case-insensitively), as in the
-    workbook's health-alert highlight.
-
-    >>> c = pd.DataFrame({"allergies": ["None", "latex", None, ""], "contraindications": [None, None, "pregnant", " "]})
-    >>> safety_flag(c).tolist()
-    [False, True, True, False]
-    """
-    allergies = _column(clients, "allergies").astype("string").str.strip()
-    allergy = _present(allergies) & ~allergies.str.lower().isin(allergy_none_words()).fillna(False).astype(bool)
-    contra = _present(_column(clients, "contraindications"))
-    return (allergy | contra).astype(bool)
-
-
-def _contacts(clients: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({key: _column(clients, key) for key in CONTACT_COLUMNS}, index=clients.index)
-
-
-def call_list(
-    clients: pd.DataFrame,
-    visits: pd.DataFrame,
-    lists: dict[str, pd.DataFrame],
-    settings: dict[str, Any],
-    *,
-    as_of: dt.date,
-    which: Literal["lapsed", "at_risk"] = "lapsed",
-    view: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Lapsed or at-risk (overdue) clients to call, most overdue first.
-
-    Definitions (docs/metrics.md#call-list, as computed by :func:`staff_view` from the
-    workbook Settings ``lapse_floor_days`` / ``lapse_factor``): **lapsed** = active
-    and days since last visit > max(lapse floor, lapse factor x typical interval)
-    (SalonBiz floor 90, factor 2.0); **at risk** (overdue) = active, next due before
-    ``as_of`` and not lapsed. Relationship-ended and paused clients are never listed;
-    never-visited clients are not lapsed (see :func:`never_visited`).
-
-    Columns: client_id, full_name, phone, preferred_channel, assigned_therapist,
-    last_service, last_visit, days_since_last_visit, typical_interval_days, next_due,
-    days_overdue (= as_of - next due; blank when the typical interval is unknown),
-    safety_flag. No health column is included.
-
-    ``view``: the :func:`staff_view` of the same arguments when the caller already
-    has it (it is the costly part), else it is computed here.
-    """
-    status = {"lapsed": "lapsed", "at_risk": "overdue"}.get(which)
-    if status is None:
-        raise UsageError(f"which must be 'lapsed' or 'at_risk', not {which!r}")
-    if view is None:
-        view = staff_view(clients, visits, lists, settings, as_of=as_of)
-    keep = view["follow_up"].eq(status).fillna(False).astype(bool)
-    out = _contacts(clients).loc[keep]
-    services = last_service(visits, as_of)
-    out["last_service"] = out["client_id"].map(services) if not services.empty else None
-    out["last_visit"] = view.loc[keep, "last_visit"]
-    out["days_since_last_visit"] = view.loc[keep, "days_since_last_visit"].astype("Int64")
-    out["typical_interval_days"] = view.loc[keep, "typical_interval_days"].astype(float)
-    out["next_due"] = view.loc[keep, "next_due"]
-    out["days_overdue"] = (_day(as_of) - out["next_due"]).dt.days.astype(float)
-    out["safety_flag"] = safety_flag(clients).loc[keep]
-    out = out.sort_values(
-        ["days_overdue", "days_since_last_visit", "client_id"], ascending=[False, False, True], na_position="last"
-    )
-    return out.reset_index(drop=True)
-
-
-def never_visited(clients: pd.DataFrame, visits: pd.DataFrame, *, as_of: dt.date) -> pd.DataFrame:
-    """Active clients with no visit day on or before ``as_of`` (docs/metrics.md#never-visited).
-
-    Listed apart from lapsed clients. Columns: the contact columns and safety_flag,
-    in Clients sheet order.
-    """
-    seen = client_intervals(visits, as_of=as_of).index
-    ids = clients["client_id"]
-    keep = (clients["client_status"].eq("active") & ids.notna() & ~ids.isin(seen)).fillna(False).astype(bool)
-    out = _contacts(clients).loc[keep]
-    out["safety_flag"] = safety_flag(clients).loc[keep]
-    return out.reset_index(drop=True)
-
-
-def due_next_week(
-    clients: pd.DataFrame,
-    visits: pd.DataFrame,
-    lists: dict[str, pd.DataFrame],
-    settings: dict[str, Any],
-    *,
-    as_of: dt.date,
-    view: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Active clients whose next due falls in the 7 days after ``as_of``: (as_of, as_of + 7].
-
-    Definition: docs/metrics.md#due-next-week; next due = last visit day +
-    typical interval, from :func:`staff_view`. Columns: the contact columns,
-    last_service, last_visit, typical_interval_days, next_due, days_until_due,
-    safety_flag; soonest first. ``view`` as for :func:`call_list`.
-    """
-    if view is None:
-        view = staff_view(clients, visits, lists, settings, as_of=as_of)
-    today = _day(as_of)
-    due = view["next_due"]
-    active = clients["client_status"].eq("active")
-    keep = (active & (due > today) & (due <= today + pd.Timedelta(days=7))).fillna(False).astype(bool)
-    out = _contacts(clients).loc[keep]
-    services = last_service(visits, as_of)
-    out["last_service"] = out["client_id"].map(services) if not services.empty else None
-    out["last_visit"] = view.loc[keep, "last_visit"]
-    out["typical_interval_days"] = view.loc[keep, "typical_interval_days"].astype(float)
-    out["next_due"] = due.loc[keep]
-    out["days_until_due"] = (out["next_due"] - today).dt.days.astype("Int64")
-    out["safety_flag"] = safety_flag(clients).loc[keep]
-    return out.sort_values(["next_due", "client_id"]).reset_index(drop=True)
-
-
-def birthdays_ahead(
-    clients: pd.DataFrame,
-    *,
-    as_of: dt.date,
-    lead_days: int | None = None,
-    settings: dict[str, Any] | None = None,
-) -> pd.DataFrame:
-    """Active clients whose next birthday falls within the lead days after ``as_of``.
-
-    Definition: docs/metrics.md#birthdays-ahead, as the workbook's birthday
-    highlight: days to the next birthday in [0, lead] (0 = today). ``lead_days``
-    defaults to Settings ``birthday_lead_days`` (7: a gift one week before). Birth
-    dates or "MM-DD" texts; 29 February falls on 28 February in non-leap years.
-    Columns: the contact columns, birthday (the date of the next birthday),
-    days_until; soonest first.
-    """
-    if lead_days is None:
-        lead_days = int((settings or {}).get("birthday_lead_days", 7))
-    birth = _column(clients, "birth_date")
-    days = days_to_birthday(birth, as_of=as_of)
-    keep = (clients["client_status"].eq("active") & days.notna() & (days <= lead_days)).fillna(False).astype(bool)
-    out = _contacts(clients).loc[keep]
-    out["days_until"] = days.loc[keep].astype("Int64")
-    out["birthday"] = [as_of + dt.timedelta(days=int(d)) for d in days.loc[keep].tolist()]
-    out = out.loc[:, [*CONTACT_COLUMNS, "birthday", "days_until"]]
-    return out.sort_values(["days_until", "client_id"]).reset_index(drop=True)
 
 
 def _grouped(frame: pd.DataFrame, by: str | None, columns: dict[str, pd.Series]) -> pd.DataFrame:

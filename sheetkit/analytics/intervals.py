@@ -17,7 +17,8 @@ workbook's staff-view formula columns compute (see :mod:`sheetkit.template.formu
   interval is unknown the floor alone applies;
 * **overdue** = active, next due before ``as_of`` and not lapsed; **due soon** =
   next due within [as_of, as_of + due-soon lead days]; **never visited** = active
-  with no visit day at all.
+  with no visit day at all. Next due is compared by its calendar day: a next due
+  of 16:00 on ``as_of`` (a fractional typical interval) is due on ``as_of``.
 """
 
 from __future__ import annotations
@@ -182,7 +183,7 @@ def staff_view(
     since = out["days_since_last_visit"].astype(float)
     never = active & out["visit_count"].fillna(0).eq(0)
     lapsed = active & ~never & (since > threshold)
-    due = out["next_due"]
+    due = out["next_due"].dt.floor("D")  # by calendar day, as the workbook's INT(next due)
     overdue = active & ~never & ~lapsed & (due < as_of_ts)
     due_soon = active & ~never & ~lapsed & (due >= as_of_ts) & (due <= as_of_ts + pd.Timedelta(days=lead))
     follow = pd.Series(None, index=clients.index, dtype=object)

@@ -222,21 +222,23 @@ def future_booked(
     )
 
 
-def returning_share(visits: pd.DataFrame, *, start: dt.date, end: dt.date) -> pd.DataFrame:
+def returning_share(visits: pd.DataFrame, *, start: dt.date, end: dt.date, as_of: dt.date) -> pd.DataFrame:
     """*Returning share* (Square): share of C who also had a visit day in the 365 days before ``start``.
 
-    C = clients with a visit day in [start, end]; "the 365 days before start" is
-    [start - 365 days, start - 1 day]. Only visit days on or before ``end`` matter,
-    so the figure is final once the period is over (no ``as_of`` needed).
+    C = clients with a visit day in [start, end], the period cut at ``as_of`` (only
+    visit days on or before ``as_of`` are known); "the 365 days before start" is
+    [start - 365 days, start - 1 day]. Once ``as_of`` reaches ``end`` the figure is
+    final. A period that has not started by ``as_of`` has no client: rate NaN.
 
     One row: period_start, period_end, clients, returning, rate.
 
     >>> v = pd.DataFrame({"client_id": ["C1", "C1", "C2"],
     ...                   "visit_date": pd.to_datetime(["2025-06-01", "2026-01-05", "2026-01-06"])})
-    >>> returning_share(v, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31)).loc[0, "returning"]
-    np.int64(1)
+    >>> returning_share(v, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31), as_of=dt.date(2026, 2, 1)).loc[
+    ...     0, ["clients", "returning"]].tolist()
+    [2, 1]
     """
-    vd = visit_days(visits, as_of=end)
+    vd = visit_days(visits, as_of=min(end, as_of))
     start_ts = _ts(start)
     cohort = set(_between(vd, start_ts, _ts(end))["client_id"])
     before = set(_between(vd, start_ts - pd.Timedelta(days=365), start_ts - pd.Timedelta(days=1))["client_id"])
@@ -366,38 +368,43 @@ def cohort_matrix(visits: pd.DataFrame, *, as_of: dt.date) -> CohortMatrix:
     return CohortMatrix(shares=shares, partial=partial, sizes=sizes)
 
 
-def crr(visits: pd.DataFrame, *, start: dt.date, end: dt.date, active_days: int = 180) -> pd.DataFrame:
+def crr(visits: pd.DataFrame, *, start: dt.date, end: dt.date, as_of: dt.date, active_days: int = 180) -> pd.DataFrame:
     """Customer retention rate CRR = (E - N) / S over P = [start, end].
 
     A client is active at date t with a visit day in (t - A, t] (A = ``active_days``);
     S = clients active at start - 1 day, E = clients active at end, N = clients whose
-    first visit day ever lies in P. NaN when S = 0. Only visit days on or before
-    ``end`` matter.
+    first visit day ever lies in P. The period is cut at ``as_of``: before ``end``,
+    E and N are counted at ``as_of`` (only visit days on or before it are known).
+    NaN when S = 0; S, E, N are <NA> and CRR NaN while the period has not started.
 
     One row: period_start, period_end, active_days, S, E, N, crr.
 
     >>> v = pd.DataFrame({"client_id": ["C1", "C2", "C3"],
     ...                   "visit_date": pd.to_datetime(["2025-12-01", "2025-12-02", "2026-01-10"])})
-    >>> r = crr(v, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31))
+    >>> r = crr(v, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31), as_of=dt.date(2026, 2, 1))
     >>> r.loc[0, ["S", "E", "N", "crr"]].astype(float).tolist()
     [2.0, 3.0, 1.0, 1.0]
     """
-    vd = visit_days(visits, as_of=end)
+    if active_days < 1:
+        raise UsageError(f"active_days must be positive, not {active_days}")
+    cut = min(end, as_of)
+    vd = visit_days(visits, as_of=cut)
     window = pd.Timedelta(days=active_days)
     before = _ts(start) - pd.Timedelta(days=1)
-    end_ts = _ts(end)
+    cut_ts = _ts(cut)
     s = vd.loc[(vd["visit_date"] > before - window) & (vd["visit_date"] <= before), "client_id"].nunique()
-    e = vd.loc[(vd["visit_date"] > end_ts - window) & (vd["visit_date"] <= end_ts), "client_id"].nunique()
+    e = vd.loc[(vd["visit_date"] > cut_ts - window) & (vd["visit_date"] <= cut_ts), "client_id"].nunique()
     first = _first_days(vd)
-    n = int(((first >= _ts(start)) & (first <= end_ts)).sum())
+    n = int(((first >= _ts(start)) & (first <= cut_ts)).sum())
+    started = cut >= start
     return pd.DataFrame(
         {
             "period_start": [_ts(start)],
-            "period_end": [end_ts],
+            "period_end": [_ts(end)],
             "active_days": [active_days],
-            "S": pd.array([s], dtype="Int64"),
-            "E": pd.array([e], dtype="Int64"),
-            "N": pd.array([n], dtype="Int64"),
-            "crr": [_rate(e - n, s)],
+            "S": pd.array([s if started else None], dtype="Int64"),
+            "E": pd.array([e if started else None], dtype="Int64"),
+            "N": pd.array([n if started else None], dtype="Int64"),
+            "crr": [_rate(e - n, s) if started else np.nan],
         }
     )

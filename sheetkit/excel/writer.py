@@ -20,8 +20,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from sheetkit.errors import UsageError, WorkbookWriteError
-from sheetkit.files import check_target, write_atomically
+from sheetkit.errors import UsageError
+from sheetkit.files import check_target, scratch_beside, write_atomically
 from sheetkit.frames import DATA_SHEETS, WorkbookData, empty_frames
 from sheetkit.template import Column, Labels, Sheet, Template, load_template
 from sheetkit.template.defaults import default_lists, default_settings
@@ -71,8 +71,8 @@ def write_excel(
         data = WorkbookData(
             **frames, lists=default_lists(template, labels), settings=default_settings(template, labels)
         )
-    with write_atomically(out, overwrite=overwrite) as (tmp,):
-        _ExcelWriter(template, labels, data, stamp).write(tmp)
+    with write_atomically(out, overwrite=overwrite) as (tmp,), scratch_beside(out) as scratch:
+        _ExcelWriter(template, labels, data, stamp).write(tmp, scratch=scratch)
     return out
 
 
@@ -127,10 +127,12 @@ class _ExcelWriter:
         return self.fmt_type["text"]
 
     # ---------------------------------------------------------------- workbook
-    def write(self, path: Path) -> None:
+    def write(self, path: Path, *, scratch: Path) -> None:
+        """Write the workbook to ``path``; xlsxwriter's row files (client data) go to ``scratch``."""
         wb = xlsxwriter.Workbook(
             str(path),
             {
+                "tmpdir": str(scratch),
                 "strings_to_formulas": False,
                 "strings_to_numbers": False,
                 "strings_to_urls": False,
@@ -159,8 +161,9 @@ class _ExcelWriter:
             raise
         try:
             wb.close()
-        except xlsxwriter.exceptions.XlsxWriterException as exc:
-            raise WorkbookWriteError(f"cannot finish the workbook ({exc})", path=path) from None
+        except BaseException:
+            _discard(wb)
+            raise
 
     def _define_names(self, wb: xlsxwriter.Workbook) -> None:
         for name in self.layout.defined_names():

@@ -9,7 +9,8 @@ from typing import Any
 from sheetkit.chain import PullProgress, Registry, load_registry, pull_chain
 from sheetkit.errors import UsageError
 from sheetkit.gsheets.client import SheetsClient
-from sheetkit.report.weekly import check_outputs, report_result
+from sheetkit.report.periods import Period, resolve_period
+from sheetkit.report.weekly import check_outputs, refuse_sources, report_result, same_file
 from sheetkit.template import Template
 
 __all__ = ["chain_report"]
@@ -18,7 +19,9 @@ __all__ = ["chain_report"]
 def chain_report(
     registry: Registry | Path | str,
     *,
-    as_of: dt.date,
+    period: Period | None = None,
+    as_of: dt.date | None = None,
+    today: dt.date | None = None,
     out: Path | str | None = None,
     html: Path | str | None = None,
     overwrite: bool = False,
@@ -31,17 +34,23 @@ def chain_report(
 
     ``registry`` is a :class:`~sheetkit.chain.Registry` or the path of its TOML
     file; ``out`` defaults to ``<registry>-weekly.xlsx`` beside that file.
+    ``period``, ``as_of`` and ``today`` as for :func:`~sheetkit.report.weekly_report`.
     ``client`` reads the Google Sheet branches (a chain of workbook files needs
     none). A branch that could not be read is not in the figures: the summary's
     ``complete`` is then ``False`` and the report lists it as a
-    ``branch-not-loaded`` error. The report never replaces a branch's workbook.
+    ``branch-not-loaded`` error. The report never replaces the registry file, a
+    branch's workbook or any other sheetkit workbook, even with ``overwrite=True``.
     """
+    chosen = resolve_period(period, as_of)
     chain_registry = registry if isinstance(registry, Registry) else load_registry(registry, template=template)
     target = _target(chain_registry, out)
-    _refuse_branch_files(chain_registry, target, html)
+    _refuse_registry_files(chain_registry, target, html)
+    refuse_sources([], target, html)
     check_outputs(target, html, overwrite=overwrite)
-    chain = pull_chain(chain_registry, client, as_of=as_of, template=template, progress=progress, workers=workers)
-    summary = report_result(chain, as_of=as_of, out=target, html=html, overwrite=overwrite)
+    chain = pull_chain(
+        chain_registry, client, as_of=today or chosen.end, template=template, progress=progress, workers=workers
+    )
+    summary = report_result(chain, period=chosen, out=target, html=html, overwrite=overwrite)
     source = chain_registry.source
     return {
         "registry": None if source is None else str(source),
@@ -59,10 +68,14 @@ def _target(registry: Registry, out: Path | str | None) -> Path:
     return registry.source.with_name(f"{registry.source.stem}-weekly.xlsx")
 
 
-def _refuse_branch_files(registry: Registry, *outputs: Path | str | None) -> None:
-    """A report never writes over a workbook it reads."""
-    inputs = {b.workbook.resolve(): b.code for b in registry.branches if b.workbook is not None}
+def _refuse_registry_files(registry: Registry, *outputs: Path | str | None) -> None:
+    """A report never writes over a file it reads: the registry itself or a branch's workbook."""
     for output in outputs:
-        if output is not None and Path(output).resolve() in inputs:
-            code = inputs[Path(output).resolve()]
-            raise UsageError(f"{output} is the workbook of branch {code}; write the report to another file")
+        if output is None:
+            continue
+        path = Path(output)
+        if registry.source is not None and same_file(path, registry.source):
+            raise UsageError(f"{output} is the registry this report reads; write the report to another file")
+        for branch in registry.branches:
+            if branch.workbook is not None and same_file(path, branch.workbook):
+                raise UsageError(f"{output} is the workbook of branch {branch.code}; write the report to another file")

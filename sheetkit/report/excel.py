@@ -95,7 +95,13 @@ class _Writer:
 
     def write(self, path: Path) -> None:
         wb = xlsxwriter.Workbook(
-            str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+            str(path),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "in_memory": True,  # no part files holding client names in the system's temporary folder
+            },
         )
         self._formats(wb)
         wb.set_properties({"title": report_title(self.labels, self.report), "comments": self.t["generated_by"]})
@@ -155,17 +161,17 @@ class _Writer:
 
     def _kpi_row(self, ws: Worksheet, row: int, kpi: Kpi) -> None:
         ws.write_string(row, 0, kpi_label(self.labels, kpi, self.report), self.f["label"])
-        for col, value in enumerate((kpi.this_week, kpi.last_week, kpi.last_year), start=1):
+        for col, value in enumerate((kpi.this, kpi.last_week, kpi.last_year), start=1):
             if value is None:
                 ws.write_string(row, col, self.t["not_yet"] if kpi.key == "return_within" else "-", self.f["na"])
             else:
                 ws.write_number(row, col, value, self.f[kpi.kind])
-        if kpi.this_week is None or kpi.last_week is None:
+        if kpi.this is None or kpi.last_week is None:
             ws.write_string(row, 4, "-", self.f["na"])
         elif kpi.kind == "rate":
-            ws.write_number(row, 4, (kpi.this_week - kpi.last_week) * 100, self.f["pp"])
+            ws.write_number(row, 4, (kpi.this - kpi.last_week) * 100, self.f["pp"])
         elif kpi.last_week:
-            ws.write_number(row, 4, kpi.this_week / kpi.last_week - 1, self.f["change"])
+            ws.write_number(row, 4, kpi.this / kpi.last_week - 1, self.f["change"])
         else:
             ws.write_string(row, 4, "-", self.f["na"])
 
@@ -292,7 +298,7 @@ class _Writer:
         for col, text in enumerate([t["col_therapist"], t["col_visits"], t["col_mean_satisfaction"]], start=7):
             ws.write_string(0, col, text, self.f["head"])
         for i, row in enumerate(self.report.therapists, start=1):
-            ws.write_string(i, 7, row.therapist, self.f["text"])
+            ws.write_string(i, 7, row.name, self.f["text"])
             ws.write_number(i, 8, row.visits, self.f["count"])
             if row.satisfaction is None:
                 ws.write_blank(i, 9, None, self.f["score"])

@@ -131,16 +131,16 @@ def _kpi_table(labels: Labels, report: WeeklyReport) -> str:
     rows = ["<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in heads) + "</tr>"]
     for kpi in report.kpis:
         cells = []
-        for value in (kpi.this_week, kpi.last_week, kpi.last_year):
+        for value in (kpi.this, kpi.last_week, kpi.last_year):
             css = "na" if value is None else "n"
             cells.append(f'<td class="{css}">{_e(_fmt(labels, kpi, value, report.currency))}</td>')
         change, css = "-", "na"
-        if kpi.this_week is not None and kpi.last_week is not None:
+        if kpi.this is not None and kpi.last_week is not None:
             if kpi.kind == "rate":
-                delta = (kpi.this_week - kpi.last_week) * 100
+                delta = (kpi.this - kpi.last_week) * 100
                 change, css = f"{delta:+.1f} pp", "n"
             elif kpi.last_week:
-                delta = kpi.this_week / kpi.last_week - 1
+                delta = kpi.this / kpi.last_week - 1
                 change, css = f"{delta:+.1%}", "n"
             if css == "n":
                 css += " up" if delta > 0 else " down" if delta < 0 else ""
@@ -372,9 +372,9 @@ def _therapist_chart(labels: Labels, report: WeeklyReport) -> str:
             sy = _y(row.satisfaction, 1.0, 5.0)
             body.append(
                 f'<path d="M{_x(i, n):.1f},{sy - 6:.1f} l6,6 l-6,6 l-6,-6 z" fill="{SECOND}">'
-                f"<title>{_e(row.therapist)}: {row.satisfaction:.2f}</title></path>"
+                f"<title>{_e(row.name)}: {row.satisfaction:.2f}</title></path>"
             )
-    body += _x_labels([r.therapist for r in rows])
+    body += _x_labels([r.name for r in rows])
     title = t["chart_therapists"].format(period=therapist_period_label(labels, report))
     return _svg(title, body, [(t["legend_visits_left"], ACCENT), (t["legend_satisfaction_right"], SECOND)])
 

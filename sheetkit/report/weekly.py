@@ -1,40 +1,71 @@
-"""The weekly report of one workbook, and the step every report ends in: validated data -> .xlsx (+ .html)."""
+"""The weekly report of one workbook, and the step every report ends in: validated data -> .xlsx (+ .html).
+
+A report never writes over a workbook it reads (docs/architecture.md#writing-files):
+:func:`refuse_sources` rejects, before anything is read or written and even when
+replacing files is allowed, an output that is the input workbook or any sheetkit
+workbook (a file with sheetkit's About sheet, in any of the template's languages).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import html as html_text
+import re
+import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+from python_calamine import CalamineWorkbook
+
+from sheetkit.errors import EncryptedWorkbookError, SheetkitError, UsageError
+from sheetkit.excel.sniff import sniff_workbook
 from sheetkit.files import check_target, write_atomically
 from sheetkit.issues import ValidationResult
 from sheetkit.report.content import build_report
 from sheetkit.report.excel import render_report_xlsx
 from sheetkit.report.html import render_html
+from sheetkit.report.periods import Period, resolve_period
+from sheetkit.template import load_template
 from sheetkit.validation import validate
 
-__all__ = ["check_outputs", "report_result", "weekly_report"]
+__all__ = ["check_outputs", "is_sheetkit_workbook", "refuse_sources", "report_result", "same_file", "weekly_report"]
+
+#: Most of xl/workbook.xml read to find the sheet names (it lists sheets, defined names and views).
+_WORKBOOK_XML_LIMIT: Final = 8 * 1024 * 1024
+_SHEET_NAME: Final = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
 
 
 def weekly_report(
     book: Path | str,
     *,
-    as_of: dt.date,
+    period: Period | None = None,
+    as_of: dt.date | None = None,
+    today: dt.date | None = None,
     out: Path | str | None = None,
     html: Path | str | None = None,
     overwrite: bool = False,
 ) -> dict[str, Any]:
     """Validate a workbook, then write its weekly report; return where it went and what it found.
 
+    ``period`` comes from :func:`~sheetkit.report.report_period` (the command line's
+    default: the last complete week); ``as_of`` instead reports on the ISO week
+    containing it, cut at it. ``today`` is the day the check runs: only dates after
+    it are "in the future" (default: the end of the period; pass it when reporting
+    on a past week, or entries typed since then are flagged).
+
     ``out`` defaults to ``<book>-weekly.xlsx`` beside the workbook. The staff
-    workbook itself is only read, never modified; an existing report is
+    workbook itself is only read: writing the report over it, or over any sheetkit
+    workbook, is refused even with ``overwrite=True``; an existing report is
     replaced only with ``overwrite=True``.
     """
+    chosen = resolve_period(period, as_of)
     source = Path(book)
     target = out or source.with_name(f"{source.stem}-weekly.xlsx")
+    refuse_sources([source], target, html)
     check_outputs(target, html, overwrite=overwrite)
-    result = validate(source, as_of=as_of)
-    summary = report_result(result, as_of=as_of, out=target, html=html, overwrite=overwrite)
+    result = validate(source, as_of=chosen.end, today=today or chosen.end)
+    summary = report_result(result, period=chosen, out=target, html=html, overwrite=overwrite)
     return {"workbook": str(source), **summary}
 
 
@@ -45,28 +76,104 @@ def check_outputs(*paths: Path | str | None, overwrite: bool) -> None:
             check_target(Path(path), overwrite=overwrite)
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """True when two paths name the same file (also through links)."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def refuse_sources(sources: Iterable[Path | str], *outputs: Path | str | None) -> None:
+    """Raise :class:`~sheetkit.errors.UsageError` when an output is one of ``sources`` or any sheetkit workbook."""
+    for output in outputs:
+        if output is None:
+            continue
+        path = Path(output)
+        for source in sources:
+            if same_file(path, Path(source)):
+                raise UsageError(f"{path} is the workbook this report reads; write the report to another file")
+        if is_sheetkit_workbook(path):
+            raise UsageError(
+                f"{path} is a sheetkit workbook (it has the About sheet) and a report never replaces a workbook; "
+                "write the report to another file"
+            )
+
+
+def _about_names() -> frozenset[str]:
+    template = load_template()
+    return frozenset(template.labels(locale).sheet_name("about") for locale in template.locales)
+
+
+def is_sheetkit_workbook(path: Path | str) -> bool:
+    """True when ``path`` is a workbook with sheetkit's About sheet; cheap (it reads only the list of sheets).
+
+    A password-protected workbook cannot be looked into and counts as one; a file
+    that is no workbook at all does not.
+    """
+    file = Path(path)
+    if not file.is_file():
+        return False
+    try:
+        kind = sniff_workbook(file)
+    except EncryptedWorkbookError:
+        return True
+    except SheetkitError:
+        return False
+    try:
+        names = _xlsx_sheet_names(file) if kind == "xlsx" else _calamine_sheet_names(file)
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return False
+    return not names.isdisjoint(_about_names())
+
+
+def _xlsx_sheet_names(file: Path) -> set[str]:
+    with zipfile.ZipFile(file) as zf, zf.open("xl/workbook.xml") as part:
+        head = part.read(_WORKBOOK_XML_LIMIT)
+    return {html_text.unescape(name.decode("utf-8")) for name in _SHEET_NAME.findall(head)}
+
+
+def _calamine_sheet_names(file: Path) -> set[str]:
+    try:
+        with file.open("rb") as handle:
+            return set(CalamineWorkbook.from_filelike(handle).sheet_names)
+    except Exception:  # calamine raises its own error types for a damaged file: no workbook to protect
+        return set()
+
+
 def report_result(
     result: ValidationResult,
     *,
-    as_of: dt.date,
+    period: Period | None = None,
+    as_of: dt.date | None = None,
     out: Path | str,
     html: Path | str | None = None,
     overwrite: bool = False,
 ) -> dict[str, Any]:
-    """Write the weekly report of validated data (one workbook, or a chain from :func:`sheetkit.pull_chain`)."""
+    """Write the weekly report of validated data (one workbook, or a chain from :func:`sheetkit.pull_chain`).
+
+    Returns, JSON-ready (what ``sheetkit report --json`` prints): ``period`` {start,
+    end}, ``compared_with`` {last_week, last_year}, ``kpis`` [{key, this, last_week,
+    last_year, change, better, ...}], ``issues`` (count), ``actions`` (rows per list),
+    ``do_not_contact`` (clients left off each outreach list), ``valid``, ``as_of``
+    (the period's end) and the output paths ``report`` and ``html``.
+    """
+    chosen = resolve_period(period, as_of)
+    refuse_sources([result.source] if result.source else [], out, html)
     check_outputs(out, html, overwrite=overwrite)
-    report = build_report(result, as_of=as_of)
+    report = build_report(result, period=chosen)
     targets = [Path(out)] if html is None else [Path(out), Path(html)]
     with write_atomically(*targets, overwrite=overwrite) as temps:  # both files replaced together or neither
         render_report_xlsx(report, temps[0], locale=result.locale)
         if html is not None:
             temps[1].write_text(render_html(report, locale=result.locale), encoding="utf-8")
-    xlsx, html_path = targets[0], (targets[1] if html is not None else None)
+    content = report.to_dict()
     return {
-        "as_of": as_of.isoformat(),
-        "report": str(xlsx),
-        "html": None if html_path is None else str(html_path),
+        "as_of": report.as_of.isoformat(),
+        "period": content.pop("period"),
+        "compared_with": content.pop("compared_with"),
+        "report": str(targets[0]),
+        "html": None if html is None else str(targets[1]),
         "valid": result.valid,
-        "issues": len(result.issues),
-        "actions": {action.key: len(action.rows) for action in report.actions},
+        **content,
     }

@@ -16,7 +16,9 @@ The definitions are those of docs/metrics.md#visits-and-follow-up with ``as_of =
 * next due = last visit day + typical interval;
 * lapsed = active and days since > max(lapse floor, lapse factor x typical);
   overdue = next due before today and not lapsed; due soon = next due within
-  the due-soon lead days from today.
+  the due-soon lead days from today. Next due is compared by its calendar day
+  (``INT``), as :mod:`sheetkit.analytics.intervals` does: a fractional next due
+  on today is due today.
 """
 
 from __future__ import annotations
@@ -187,8 +189,8 @@ class StaffFormulas:
             f"IF(N({count})=0,{fu['never_visited']},"
             f"IF({since}>{threshold},{fu['lapsed']},"
             f'IF(N({due})=0,"",'
-            f"IF({due}<TODAY(),{fu['overdue']},"
-            f'IF({due}<=TODAY()+{self._setting("due_soon_days")},{fu["due_soon"]},""))))))'
+            f"IF(INT({due})<TODAY(),{fu['overdue']},"
+            f'IF(INT({due})<=TODAY()+{self._setting("due_soon_days")},{fu["due_soon"]},""))))))'
         )
 
     def days_to_birthday(self, row: int) -> str:
