@@ -47,8 +47,8 @@ __all__ = [
     "UnsafeWorkbookError",
     "UnsupportedFormatError",
     "UsageError",
-    "WorkbookError",
     "WorkbookChangedError",
+    "WorkbookError",
     "WorkbookNotFoundError",
     "WorkbookWriteError",
 ]

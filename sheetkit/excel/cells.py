@@ -16,32 +16,52 @@ value), a known limitation of the .xls support; merged ranges are reported.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import zipfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import fastexcel
+import numpy as np
 import pandas as pd
-from python_calamine import CalamineWorkbook
+import pyarrow as pa  # type: ignore[import-untyped]  # no stubs; pyproject lists no override for it
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+from python_calamine import CalamineWorkbook, PasswordError
 
-from sheetkit.errors import UnsupportedFormatError, WorkbookError
+from sheetkit.errors import EncryptedWorkbookError, UnsafeWorkbookError, UnsupportedFormatError, WorkbookError
 from sheetkit.excel.ods_scan import scan_ods_sheet
 from sheetkit.excel.xlsx_scan import SheetScan, is_date1904, sheet_parts
 from sheetkit.read.raw import RawSheet, SheetFacts, number_text
 from sheetkit.template.geometry import column_letter
 
-__all__ = ["RawBook", "open_raw"]
+__all__ = ["RawBook", "library_error", "open_raw"]
+
+log = logging.getLogger(__name__)
+# calamine logs through Python's logging; with no handler anywhere, Python would print its
+# warnings (a dimension beyond the last row...) on stderr, where only sheetkit's one-line
+# errors belong. An application that configures logging still receives them.
+logging.getLogger("calamine").addHandler(logging.NullHandler())
+
+#: A sheet wider than this is read into one block of cells (see :func:`_wide_grid`).
+_WIDE: Final = 256
 
 
 class RawBook:
-    """A workbook opened for raw reading."""
+    """A workbook opened for raw reading.
 
-    def __init__(self, path: Path, kind: str) -> None:
+    ``path`` names the file in messages; ``source`` is what the readers open (the
+    pinned file of :mod:`sheetkit.excel.pinned`, so a file replaced meanwhile is
+    still read whole). Errors of the value readers become sheetkit errors with
+    advice, never the library's own text.
+    """
+
+    def __init__(self, path: Path, kind: str, *, source: str | None = None) -> None:
         self.path = path
         self.kind = kind
+        self.source = source or str(path)
         self.date1904 = False
         self._fast: Any = None
         self._calamine: Any = None
@@ -51,25 +71,19 @@ class RawBook:
         self._values: dict[str, Future[RawSheet]] = {}
         try:
             if kind == "xlsx":
-                self._fast = fastexcel.read_excel(str(path))
+                self._fast = fastexcel.read_excel(self.source)
                 self.sheet_names: list[str] = list(self._fast.sheet_names)
-                with zipfile.ZipFile(path) as zf:
+                with zipfile.ZipFile(self.source) as zf:
                     self.date1904 = is_date1904(zf)
                     self._parts = sheet_parts(zf)
             else:
                 # from_path picks the parser by extension; a file object is sniffed by content,
                 # so an .ods or .xls renamed to .xlsx still reads.
-                with path.open("rb") as handle:
+                with Path(self.source).open("rb") as handle:
                     self._calamine = CalamineWorkbook.from_filelike(handle)
                 self.sheet_names = list(self._calamine.sheet_names)
-        except (WorkbookError, KeyError) as exc:
-            raise UnsupportedFormatError(f"the workbook cannot be opened ({exc})", path=path) from None
         except Exception as exc:
-            raise UnsupportedFormatError(
-                f"the workbook cannot be read ({type(exc).__name__}: {exc}); open it in Excel or LibreOffice "
-                "and save it again as .xlsx",
-                path=path,
-            ) from None
+            raise library_error(exc, path) from None
 
     def defined_names(self) -> dict[str, str]:
         """Defined name -> its formula text (xlsx only; empty otherwise)."""
@@ -89,22 +103,23 @@ class RawBook:
             if self._fast is not None:
                 return self._sheet_fast(name)
             return self._sheet_calamine(name)
-        except WorkbookError:
-            raise
         except Exception as exc:
-            raise UnsupportedFormatError(
-                f"the sheet {name!r} cannot be read ({type(exc).__name__}: {exc})", path=self.path
-            ) from None
+            raise library_error(exc, self.path, sheet=name) from None
 
     def _sheet_fast(self, name: str) -> RawSheet:
         sheet = self._fast.load_sheet(name, header_row=None, dtypes="string")
-        infos = sheet.available_columns()
-        columns = [int(c.absolute_index) for c in infos]
-        if sheet.height == 0 or not columns:
+        if sheet.height == 0 or sheet.width == 0:
             return RawSheet(name, pd.DataFrame(), first_row=1, columns=[])
-        grid = sheet.to_pandas()
-        grid.columns = range(len(grid.columns))
-        return RawSheet(name, grid, first_row=1, columns=columns)
+        if sheet.width <= _WIDE:
+            columns = [int(c.absolute_index) for c in sheet.available_columns()]
+            grid = sheet.to_pandas()
+            grid.columns = range(len(grid.columns))
+            return RawSheet(name, grid, first_row=1, columns=columns)
+        first = int(sheet.available_columns()[0].absolute_index)
+        columns = list(range(first, first + sheet.width))
+        batch = sheet.to_arrow()
+        del sheet  # calamine's grid of the whole sheet: let it go before the frame is built
+        return RawSheet(name, _wide_grid(batch), first_row=1, columns=columns)
 
     def scan(
         self,
@@ -119,8 +134,21 @@ class RawBook:
         For .ods, calamine's exact cell types stay; the hidden rows, merged ranges,
         formulas (of the ``data`` columns) and error cells come from content.xml.
         """
+        try:
+            self._scan(raw, data=data, text=text, values=values)
+        except Exception as exc:
+            raise library_error(exc, self.path, sheet=raw.name) from None
+
+    def _scan(
+        self,
+        raw: RawSheet,
+        *,
+        data: Iterable[str],
+        text: Mapping[str, Iterable[int]],
+        values: Mapping[str, Iterable[int]],
+    ) -> None:
         if self.kind == "ods":
-            found = scan_ods_sheet(self.path, raw.name, formula_columns=data)
+            found = scan_ods_sheet(Path(self.source), raw.name, formula_columns=data)
             raw.facts.hidden_rows = found.hidden_rows
             raw.facts.merged = list(dict.fromkeys([*raw.facts.merged, *found.merged]))
             raw.facts.formulas = found.formulas
@@ -129,7 +157,7 @@ class RawBook:
         if self.kind != "xlsx":
             return
         pending = self._scans.pop(raw.name, None)
-        scan = pending.result() if pending is not None else SheetScan(self.path, raw.name)
+        scan = pending.result() if pending is not None else SheetScan(Path(self.source), raw.name)
         facts = scan.facts(data_columns=data, text_columns=text, value_columns=values)
         raw.facts = facts
         if facts.first_row is not None:
@@ -145,7 +173,7 @@ class RawBook:
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetkit-scan")
-        self._scans[name] = self._pool.submit(SheetScan, self.path, name)
+        self._scans[name] = self._pool.submit(SheetScan, Path(self.source), name)
 
     def prefetch_values(self, name: str) -> None:
         """Start reading a sheet's values in a thread (xlsx): fastexcel releases the GIL,
@@ -208,9 +236,48 @@ class RawBook:
         )
 
 
-def open_raw(path: Path, kind: str) -> RawBook:
-    """Open a workbook already sniffed as ``kind`` (xlsx, xls or ods)."""
-    return RawBook(path, kind)
+def open_raw(path: Path, kind: str, *, source: str | None = None) -> RawBook:
+    """Open a workbook already sniffed as ``kind`` (xlsx, xls or ods); ``source`` is the path to open, if not ``path``.
+
+    ``path`` is the name shown in messages.
+    """
+    return RawBook(path, kind, source=source)
+
+
+def _wide_grid(batch: Any) -> pd.DataFrame:
+    """A sheet of thousands of columns as one block of text cells (NaN when empty).
+
+    pandas keeps one block per text column: at 16,384 columns every later step pays
+    for each one, so a wide sheet becomes a single object block instead, filled from
+    Arrow in one step (pandas stores a block column by column, as Arrow does).
+    """
+    rows, width = batch.num_rows, batch.num_columns
+    cells = pa.concat_arrays(list(batch.columns))
+    present = pc.is_valid(cells)
+    flat = np.full(rows * width, math.nan, dtype=object)
+    flat[pc.indices_nonzero(present).to_numpy()] = cells.filter(present).to_numpy(zero_copy_only=False)
+    return pd.DataFrame(flat.reshape(width, rows).T, columns=range(width), dtype=object, copy=False)
+
+
+def library_error(exc: BaseException, path: Path, *, sheet: str | None = None) -> WorkbookError:
+    """A value reader's exception as a sheetkit error with advice (the library's text is never shown)."""
+    if isinstance(exc, WorkbookError):
+        return exc
+    log.debug("value reader failed on %s: %s", path, type(exc).__name__)
+    what = f"the sheet {sheet!r}" if sheet else "the workbook"
+    if isinstance(exc, PasswordError):
+        return EncryptedWorkbookError(path)
+    if isinstance(exc, MemoryError):
+        return UnsafeWorkbookError(
+            f"{what} is too large to read on this computer; delete unused rows and columns in Excel or "
+            "LibreOffice and save a smaller copy",
+            path=path,
+        )
+    return UnsupportedFormatError(
+        f"{what} cannot be read: the file is damaged or was saved in a way sheetkit does not read; "
+        "open it in Excel or LibreOffice and save it again as Excel Workbook (.xlsx)",
+        path=path,
+    )
 
 
 def _merged(sheet: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:

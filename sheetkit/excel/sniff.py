@@ -6,8 +6,9 @@ or ``"ods"``, or raises a :mod:`sheetkit.errors` exception whose message says wh
 do: a CSV or web page renamed to .xlsx, Excel's ``~$`` lock file, an empty or
 half-copied file, a password-protected workbook, a zip bomb or an XML entity bomb.
 
-It uses the standard library only and reads little: the zip central directory, a
-few small entries, the first 4 KiB of each XML part (:mod:`~sheetkit.excel.zipcheck`),
+It uses the standard library only: the zip central directory, a few small entries,
+the first 4 KiB of each XML part (:mod:`~sheetkit.excel.zipcheck`), then every part
+inflated once in chunks to measure what it really holds (:mod:`~sheetkit.excel.partscan`),
 and for OLE2 files (``.xls``, password-encrypted ``.xlsx``) the compound-file
 directory and the first records of the ``Workbook`` stream, parsed minimally
 (:mod:`~sheetkit.excel.compound`). Anything else is refused with a message saying
@@ -16,12 +17,13 @@ what the file is (:mod:`~sheetkit.excel.refusals`).
 
 from __future__ import annotations
 
-import stat
+from contextlib import suppress
 from pathlib import Path
 from typing import Final, Literal
 
-from sheetkit.errors import UnsupportedFormatError, WorkbookError, WorkbookNotFoundError
+from sheetkit.errors import UnsupportedFormatError
 from sheetkit.excel.compound import CFB_MAGIC, sniff_cfb
+from sheetkit.excel.pinned import PinnedFile, pin_file, unreadable
 from sheetkit.excel.refusals import other_refusal
 from sheetkit.excel.zipcheck import (
     MAX_ENTRIES,
@@ -42,6 +44,8 @@ __all__ = [
     "XML_HEAD_BYTES",
     "Format",
     "check_zip_safety",
+    "pin_workbook",
+    "sniff_pinned",
     "sniff_workbook",
 ]
 
@@ -74,13 +78,39 @@ def sniff_workbook(
         EncryptedWorkbookError: the workbook needs a password to open.
         UnsafeWorkbookError: a zip bomb or an XML entity bomb (see the limits).
     """
+    with pin_workbook(path) as pinned:
+        return sniff_pinned(
+            pinned,
+            max_uncompressed=max_uncompressed,
+            max_entries=max_entries,
+            max_ratio=max_ratio,
+            ratio_min_size=ratio_min_size,
+        )
+
+
+def pin_workbook(path: Path | str) -> PinnedFile:
+    """Open the workbook file at ``path`` for sniffing and reading; refuse Excel's and LibreOffice's lock files."""
     file = Path(path)
-    size = _regular_file_size(file)
+    with suppress(OSError, ValueError):
+        _refuse_lock_file(file, file.stat().st_size)
+    return pin_file(file)
+
+
+def sniff_pinned(
+    pinned: PinnedFile,
+    *,
+    max_uncompressed: int = MAX_UNCOMPRESSED,
+    max_entries: int = MAX_ENTRIES,
+    max_ratio: float = MAX_RATIO,
+    ratio_min_size: int = RATIO_MIN_SIZE,
+) -> Format:
+    """:func:`sniff_workbook` of a file already pinned (the bytes judged are the bytes later read)."""
+    file, size = pinned.path, pinned.size
     _refuse_lock_file(file, size)
     if size == 0:
         raise UnsupportedFormatError(_EMPTY, path=file)
     try:
-        with file.open("rb") as stream:
+        with pinned.open() as stream:
             head = stream.read(_HEAD_BYTES)
             if head.startswith(ZIP_MAGICS):
                 return sniff_zip(
@@ -94,44 +124,12 @@ def sniff_workbook(
                 )
             if head.startswith(CFB_MAGIC):
                 return sniff_cfb(stream, file, size)
-    except PermissionError:
-        raise _unreadable(file, "permission denied") from None
     except OSError as exc:
-        raise _unreadable(file, exc.strerror or type(exc).__name__) from None
+        raise unreadable(file, exc) from None
     raise other_refusal(file, head)
 
 
 # --------------------------------------------------------------------------- files
-
-
-def _regular_file_size(file: Path) -> int:
-    try:
-        info = file.stat()
-    except (FileNotFoundError, NotADirectoryError, ValueError):  # ValueError: a NUL in the path
-        raise WorkbookNotFoundError(file) from None
-    except PermissionError:
-        raise _unreadable(file, "permission denied") from None
-    except OSError as exc:
-        raise _unreadable(file, exc.strerror or type(exc).__name__) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise WorkbookError(
-            "this is a folder, not a workbook file; choose the workbook file (.xlsx, .xls or .ods) inside it",
-            path=file,
-        )
-    if not stat.S_ISREG(info.st_mode):
-        raise WorkbookError(
-            "this is not an ordinary file (a device or a pipe); choose a workbook file (.xlsx, .xls or .ods)",
-            path=file,
-        )
-    return info.st_size
-
-
-def _unreadable(file: Path, reason: str) -> WorkbookError:
-    return WorkbookError(
-        f"the file cannot be read ({reason}); if it is open in another program close it, otherwise ask "
-        "whoever manages this computer for access, or copy the file to a folder of your own",
-        path=file,
-    )
 
 
 def _refuse_lock_file(file: Path, size: int) -> None:

@@ -4,7 +4,8 @@ This module owns what is judged of a zip before any reader unpacks it: the size
 limits and :func:`check_zip_safety` (zip bombs, from the central directory alone),
 telling an .xlsx or .ods from other zips (Word, Numbers, a plain archive...),
 password-protected ODF packages, and the start of every XML part, where a DOCTYPE
-(an XML entity bomb) would have to be.
+(an XML entity bomb) would have to be. Then :func:`~sheetkit.excel.partscan.check_parts`
+inflates every part to check that it holds what the central directory declares.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO, Final, Literal
 
 from sheetkit.errors import EncryptedWorkbookError, UnsafeWorkbookError, UnsupportedFormatError
+from sheetkit.excel.partscan import check_parts
 from sheetkit.excel.refusals import (
     DAMAGED,
     SAVE_AS_XLSX,
@@ -100,7 +102,8 @@ def check_zip_safety(
 
     Checks the number of entries, each entry's compression ratio (only for entries
     larger than ``ratio_min_size``) and the total uncompressed size, all as declared
-    by the central directory (Python's zipfile never unpacks more than declared).
+    by the central directory; :func:`sniff_zip` then checks that each part really
+    unpacks to its declared size (the Rust readers do not stop there).
     A real 10^6-row workbook (~150 MB of sheet XML compressed ~10:1) passes.
     """
     infos = zf.infolist()
@@ -144,6 +147,7 @@ def sniff_zip(
             )
             kind = _classify_zip(zf, file)
             _check_xml_parts(zf, file)
+            check_parts(stream, zf, file, max_uncompressed=max_uncompressed)
             return kind
     except _ZIP_ERRORS:
         raise UnsupportedFormatError(DAMAGED, path=file) from None

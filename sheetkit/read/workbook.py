@@ -282,12 +282,14 @@ class _Reader:
         self, sheet: Sheet, name: str, raw: RawSheet, body: pd.DataFrame, match: HeaderMatch
     ) -> tuple[pd.DataFrame, list[Issue]]:
         """The sheet's rows parsed column by column, extra columns as they are, and the Issues of parsing."""
-        frame = pd.DataFrame(index=body.index)
+        # Columns are gathered first and the frame made once: inserting them one by one
+        # copies the frame each time (minutes and a flood of warnings on a 16,384-column sheet).
+        columns: dict[str, pd.Series] = {}
         issues: list[Issue] = []
         facts = raw.facts
         for col in sheet.data_columns:
             if col.key not in match.columns:
-                frame[col.key] = pd.Series(None, index=body.index, dtype=object)
+                columns[col.key] = pd.Series(None, index=body.index, dtype=object)
                 continue
             letter = match.info.letters[col.key]
             values = body[match.columns[col.key]]
@@ -305,10 +307,9 @@ class _Reader:
                 choice_index=self.choices,
             )
             typed, findings = parse_column(values, col, ctx)
-            frame[col.key] = typed
+            columns[col.key] = typed
             issues += self._findings(findings, sheet, name, col, match.info)
-        for header, j in match.extras.items():
-            frame[header] = body[j].astype(object)
+        frame = _with_extras(pd.DataFrame(columns, index=body.index), body, match.extras)
         frame.index.name = "row"
         return frame, issues
 
@@ -453,11 +454,35 @@ def _rows_in_use(raw: RawSheet, used: list[int]) -> tuple[pd.DataFrame, list[int
     return body[filled], blank_rows
 
 
+def _with_extras(frame: pd.DataFrame, body: pd.DataFrame, extras: Mapping[str, int]) -> pd.DataFrame:
+    """``frame`` with the columns the template does not declare, as they are (text), after its own.
+
+    They are added as one block: a sheet may have thousands (a header dragged to column XFD).
+    """
+    if not extras:
+        return frame
+    replacing = [header for header in extras if header in frame.columns]
+    for header in replacing:
+        frame[header] = body[extras[header]].astype(object)
+    added = [header for header in extras if header not in frame.columns]
+    if not added:
+        return frame
+    block = body[[extras[header] for header in added]].astype(object)
+    block.columns = pd.Index(added, dtype=object)
+    return pd.concat([frame, block], axis=1)
+
+
+#: With more columns than this, the empty ones are set aside in one step before looking at text.
+_MANY_COLUMNS = 256
+
+
 def _filled_rows(body: pd.DataFrame, used: list[int]) -> pd.Series:
     """Rows with at least one cell that is not empty or only spaces."""
-    if not used:
-        return pd.Series(False, index=body.index)
     filled = pd.Series(False, index=body.index)
+    used = list(dict.fromkeys(used))
+    if len(used) > _MANY_COLUMNS:
+        counts = body[used].count()
+        used = [j for j in used if counts[j]]
     for j in used:
         column = body[j]
         present = column.notna()
