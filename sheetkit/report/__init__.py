@@ -17,18 +17,23 @@ from sheetkit.report.chain import chain_report
 from sheetkit.report.content import WeeklyReport, build_report
 from sheetkit.report.excel import write_report_xlsx
 from sheetkit.report.html import write_report_html
+from sheetkit.report.mail import SmtpCredentials, check_mail, send_report, smtp_credentials
 from sheetkit.report.periods import Period, parse_week, report_period
 from sheetkit.report.weekly import check_outputs, report_result, weekly_report
 
 __all__ = [
     "Period",
+    "SmtpCredentials",
     "WeeklyReport",
     "build_report",
     "chain_report",
+    "check_mail",
     "check_outputs",
     "parse_week",
     "report_period",
     "report_result",
+    "send_report",
+    "smtp_credentials",
     "weekly_report",
     "write_report_html",
     "write_report_xlsx",
