@@ -244,9 +244,12 @@ def check_target(out: Path, *, overwrite: bool) -> None:
     """Refuse a target that is a folder, sits in a missing folder, or exists when it may not be replaced."""
     if out.is_dir():
         raise WorkbookWriteError("a folder has this name; give a file name", path=out)
-    if out.exists() and not overwrite:
+    if (out.exists() or out.is_symlink()) and not overwrite:  # a dangling link counts: it would be replaced
         raise WorkbookWriteError("the file already exists; choose another name or allow overwriting", path=out)
     if not out.parent.is_dir():
+        through = next((p for p in out.parents if p.exists()), None)
+        if through is not None and not through.is_dir():
+            raise WorkbookWriteError("this is a file, not a folder; give a path in a folder", path=through)
         raise WorkbookWriteError("the folder does not exist", path=out.parent)
 
 

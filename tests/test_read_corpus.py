@@ -1078,7 +1078,9 @@ def test_cli_check_json_equals_the_library_result(
     for unusable in (csv, tmp_path / "nowhere.xlsx"):
         assert check(unusable) == 2
         captured = capsys.readouterr()
-        assert captured.out == ""
+        error = json.loads(captured.out)  # with --json an error is JSON on stdout too
+        assert error["type"] in ("UnsupportedFormatError", "WorkbookNotFoundError")
+        assert unusable.name in error["error"]
         assert unusable.name in captured.err
         assert "Traceback" not in captured.err
 

@@ -1,0 +1,100 @@
+"""The root command group, its shared options, and the entry points ``main`` and ``run``."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from sheetkit._version import __version__
+from sheetkit.cli.console import INTERRUPTED, _Guarded, _json_mode
+from sheetkit.errors import UsageError
+
+if TYPE_CHECKING:  # the library loads on first use, so --help is fast and Ctrl-C at start is one line too
+    pass
+
+
+app = typer.Typer(
+    name="sheetkit",
+    cls=_Guarded,
+    help="Client-allocation workbooks for salons, skin-care centres and spas.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+gsheets_app = typer.Typer(
+    name="gsheets",
+    help="The same workbook in Google Sheets: create, check, and pull a chain of branches.",
+    no_args_is_help=True,
+)
+app.add_typer(gsheets_app)
+
+ServiceAccountOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--service-account",
+        help="Service-account JSON key (default: $SHEETKIT_SERVICE_ACCOUNT or $GOOGLE_APPLICATION_CREDENTIALS).",
+    ),
+]
+OAuthClientOpt = Annotated[
+    Path | None,
+    typer.Option("--oauth-client", help="OAuth client JSON (Desktop app) to sign in as yourself in the browser."),
+]
+LocaleOpt = Annotated[str, typer.Option("--locale", "-l", help="Language of the workbook: en, zh-CN, it or vi.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")]
+JsonSummaryOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.", callback=_json_mode)]
+JsonResultOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.", callback=_json_mode)]
+JsonFullOpt = Annotated[bool, typer.Option("--json", help="Print the full result as JSON.", callback=_json_mode)]
+
+
+def _as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--as-of {value!r} is not a date like 2026-11-22") from None
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"sheetkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Client-allocation workbooks for salons, skin-care centres and spas."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv``; return the exit status.
+
+    A command's failures are reported by the root group (one line, status 2);
+    usage errors by typer (status 2); Ctrl-C as one line ``interrupted`` (status 130).
+    """
+    try:
+        app(args=argv, prog_name="sheetkit")
+        status = 0
+    except SystemExit as exc:
+        code = exc.code
+        status = code if isinstance(code, int) else (0 if code is None else 1)
+    except KeyboardInterrupt:
+        status = INTERRUPTED
+    if status == INTERRUPTED:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sys.stderr.write("interrupted\n")
+    return status
+
+
+def run() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

@@ -1,0 +1,154 @@
+"""Commands on Google Sheets and chains: gsheets new, check, pull (and the reading a chain report shares)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+import sheetkit as sk
+from sheetkit.cli.app import (
+    JsonFullOpt,
+    JsonResultOpt,
+    LocaleOpt,
+    OAuthClientOpt,
+    ServiceAccountOpt,
+    _as_of,
+    gsheets_app,
+)
+from sheetkit.cli.console import (
+    _echo_json,
+    _print_branches,
+    _print_result,
+    _progress_console,
+    _say,
+    _show_validation,
+    shown,
+)
+from sheetkit.cli.reading import _client, _key, _reading
+
+if TYPE_CHECKING:  # the library loads on first use, so --help is fast and Ctrl-C at start is one line too
+    from sheetkit.chain import ChainResult, Registry
+
+
+# ---------------------------------------------------------------- Google Sheets
+
+
+@gsheets_app.command("new")
+def gsheets_new(
+    locale: LocaleOpt = "en",
+    branch: Annotated[str | None, typer.Option("--branch", help="Branch code, e.g. HN01 (on the Lists tab).")] = None,
+    key: Annotated[
+        str | None, typer.Option("--key", help="Fill this existing spreadsheet (key or address) instead of a new one.")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title of a new spreadsheet.")] = None,
+    demo_clients: Annotated[
+        int, typer.Option("--demo-clients", min=0, max=20_000, help="Fill with a synthetic salon of N clients.")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed of the synthetic salon.")] = 1,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date the synthetic history ends.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace sheetkit tabs already in --key.")] = False,
+    service_account: ServiceAccountOpt = None,
+    oauth_client: OAuthClientOpt = None,
+    as_json: JsonResultOpt = False,
+) -> None:
+    """Create the client-allocation workbook in Google Sheets.
+
+    Example: sheetkit gsheets new --locale vi --branch HN01 --service-account key.json
+    """
+    data = None
+    if demo_clients:
+        data = sk.generate_demo(clients=demo_clients, locale=locale, seed=seed, as_of=_as_of(as_of))
+    target = None if key is None else _key(key)
+    with _client(service_account, oauth_client, readonly=False) as client:
+        with _progress_console(quiet=as_json).status("Writing the workbook to Google Sheets...", spinner="dots"):
+            made = sk.write_gsheet(
+                client, data, locale=locale, spreadsheet=target, title=title, branch=branch, overwrite=force
+            )
+        requests_made = dict(client.stats.requests)
+    summary = {
+        "spreadsheet": made,
+        "url": f"https://docs.google.com/spreadsheets/d/{made}/edit",
+        "locale": locale,
+        "branch": branch,
+        "requests": requests_made,
+    }
+    if as_json:
+        _echo_json(summary)
+        return
+    _say("Workbook ready in Google Sheets: ", (shown(summary["url"]), "bold"))
+    _say("Share it with the branch staff (Share > add their addresses as editors).")
+
+
+@gsheets_app.command("check")
+def gsheets_check(
+    key: Annotated[str, typer.Argument(help="Spreadsheet key or address.")],
+    locale: Annotated[
+        str | None, typer.Option("--locale", "-l", help="Language of its tabs (saves one request).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Dates after this day are in the future (default today).")
+    ] = None,
+    service_account: ServiceAccountOpt = None,
+    oauth_client: OAuthClientOpt = None,
+    as_json: JsonFullOpt = False,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many issues in the table.")] = 200,
+) -> None:
+    """Check one Google Sheet and list the cells staff must fix (exit 0 valid, 1 issues, 2 unusable).
+
+    Example: sheetkit gsheets check 1AbC... --locale vi
+    """
+    with _client(service_account, oauth_client, readonly=True) as client:
+        book = sk.read_gsheet(client, _key(key), locale=locale)
+    _show_validation(sk.validate(book, as_of=_as_of(as_of)), as_json=as_json, limit=limit)
+
+
+@gsheets_app.command("pull")
+def gsheets_pull(
+    registry: Annotated[Path, typer.Option("--registry", help="Branch registry (TOML).")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Dates after this day are in the future (default today).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the consolidated tables (Parquet) and branches.json.")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Branches read at once (quota still holds).")] = 1,
+    service_account: ServiceAccountOpt = None,
+    oauth_client: OAuthClientOpt = None,
+    as_json: JsonResultOpt = False,
+) -> None:
+    """Read every branch of a chain (Google Sheets or workbook files) into one validated dataset.
+
+    Exit status: 0 every branch loaded and valid, 1 issues or failed branches, 2 unusable input.
+
+    Example: sheetkit gsheets pull --registry branches.toml --out chain/
+    """
+    chain = _pull(sk.load_registry(registry), _as_of(as_of), service_account, oauth_client, workers, quiet=as_json)
+    if out is not None:
+        from sheetkit.chain import write_consolidated  # noqa: PLC0415  # not public API; loaded on use
+
+        write_consolidated(chain, out)
+    if as_json:
+        _echo_json(chain.to_dict())
+    else:
+        _print_branches([b.to_dict() for b in chain.branches])
+        _print_result(chain, 50)
+        if out is not None:
+            _say("Consolidated tables written to ", (shown(out), "bold"))
+    if not (chain.valid and chain.complete):
+        raise typer.Exit(1)
+
+
+def _pull(
+    registry: Registry,
+    as_of: dt.date,
+    service_account: Path | None,
+    oauth_client: Path | None,
+    workers: int,
+    *,
+    quiet: bool,
+) -> ChainResult:
+    with _reading(registry, service_account, oauth_client, quiet=quiet) as (client, advance):
+        return sk.pull_chain(registry, client, as_of=as_of, progress=advance, workers=workers)
