@@ -140,7 +140,13 @@ def test_tour_figures_match_the_library(executed: Callable[[Path], Executed]) ->
     data = sk.generate_demo(clients=summary["clients"], seed=1, as_of=AS_OF)
     lapsed = ska.call_list(data.clients, data.visits, data.lists, data.settings, as_of=AS_OF, which="lapsed")
     assert tour["lapsed"] == lapsed["client_id"].tolist()
-    assert len(tour["lapsed"]) == summary["lapsed"] > 0
+    # The call list leaves out who must not be contacted; with them it is every lapsed client.
+    refused = ska.call_list(
+        data.clients, data.visits, data.lists, data.settings, as_of=AS_OF, which="lapsed", contact="refused"
+    )
+    assert 0 < len(tour["lapsed"]) < summary["lapsed"]
+    assert len(tour["lapsed"]) + len(refused) == summary["lapsed"]
+    assert not set(tour["lapsed"]) & set(refused["client_id"])
     # Cohort month k = 0 is the whole cohort. Q3 2026 seen on 2026-11-22: the 30-day return is
     # judged, the 90-day return (window ends 2026-12-29) is censored -- no rate, never 0 %.
     assert tour["cohort_k0"] == [1.0]

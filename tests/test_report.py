@@ -154,7 +154,7 @@ def test_xlsx_sheets_and_charts(outputs: tuple[Path, Path]) -> None:
     assert len(charts) >= 2
     names = re.findall(r'<sheet name="([^"]+)"', workbook)
     report = sk.load_template().labels("en").report
-    keys = ("summary", "cohorts", "lapsed", "at_risk", "due_next_week", "birthdays", "open_complaints")
+    keys = ("summary", "teams", "cohorts", "lapsed", "at_risk", "due_next_week", "birthdays", "open_complaints")
     for key in keys:
         assert report[f"sheet_{key}"] in names
     assert report["sheet_data_quality"] in names
@@ -223,7 +223,7 @@ def test_report_is_localized(report: WeeklyReport, tmp_path: Path, locale: str) 
     names = re.findall(r'<sheet name="([^"]+)"', workbook)
     assert names[0] == summary
     assert "Summary" not in names
-    assert len(names) == len(set(names)) == 9
+    assert len(names) == len(set(names)) == 10
     strings = _xlsx_strings(xlsx)
     for text in kpi_labels:
         assert text in strings, text
@@ -309,7 +309,8 @@ def test_partial_cohort_month_is_italic_in_both_outputs(report: WeeklyReport, ou
                 seen += part
     # At most one partial cell per cohort (the current month; beyond the 12 columns shown for older cohorts).
     assert 0 < seen == sum(map(sum, table.partial)) <= len(table.cohorts)
-    assert page.read_text(encoding="utf-8").count(';font-style:italic"') == seen
+    # In the HTML a partial cell has the class "p" (italics) beside its colour class.
+    assert len(re.findall(r'<td class="c\d+ p">', page.read_text(encoding="utf-8"))) == seen
 
 
 @pytest.mark.office

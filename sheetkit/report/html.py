@@ -1,23 +1,26 @@
-"""Write the weekly report as one self-contained HTML file, for email.
+"""Write the weekly report as one self-contained HTML file, small enough to be an e-mail body.
 
 Inline CSS and inline SVG charts only: no script, stylesheet, font or image is
 loaded from anywhere, so the file reads the same offline and in a mail client.
-Every piece of client text is HTML-escaped. The content matches the .xlsx report
-(:mod:`sheetkit.report.excel`): KPI table, visits and revenue trend, therapist load
-and satisfaction, no-show rate, cohort matrix as a colour-scaled table, the action
-lists and the data-quality Issues.
+Every piece of client text is HTML-escaped. The content follows the .xlsx report
+(:mod:`sheetkit.report.excel`): what the period covers and is compared with, the
+KPI table (each change as an arrow and a word, "–" and the reason for a missing
+figure), the action-list counts, charts (:mod:`sheetkit.report.html_charts`), the
+therapist and service-category tables, the cohort matrix, and the action lists and
+data-quality Issues.
 
-Titles and KPI labels come from the ``report:`` section of the locale files;
-client column headers and choice values (follow-up, channel, yes/no) use the
-workbook locale's labels.
+An e-mail must stay small (Gmail clips a message body above 102 KB): each list
+shows its first :data:`TOP_ROWS` rows and says how many there are; the full lists
+are in the .xlsx. Numbers and amounts follow the workbook's locale
+(:mod:`sheetkit.report.formats`). A workbook without data yet gives a short report
+that says so instead of empty tables and charts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import math
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
@@ -26,38 +29,62 @@ import pandas as pd
 from sheetkit.files import write_atomically
 from sheetkit.report.content import (
     ActionList,
-    Kpi,
+    GroupRow,
+    Period,
     WeeklyReport,
     action_description,
     action_title,
     display_value,
     header_label,
     kpi_label,
+    period_description,
+    reason_text,
+    report_labels,
     report_title,
     therapist_period_label,
 )
-from sheetkit.template import Labels, load_template
+from sheetkit.report.formats import NO_FIGURE, NumberStyle, change_text, figure_text, kpi_note, number_style
+from sheetkit.report.html_charts import no_show_chart, therapist_chart, trend_chart
+from sheetkit.report.periods import week_label
+from sheetkit.template import Labels
 
-__all__ = ["write_report_html"]
+__all__ = ["TOP_ROWS", "render_html", "write_report_html"]
 
-ACCENT: Final = "#4472C4"
+#: Rows of each action list (and of the data-quality Issues) the HTML shows; the .xlsx has them all.
+TOP_ROWS: Final = 20
 #: Action-list columns never wrapped (dates are found by their value).
 NO_WRAP: Final = frozenset({"client_id", "phone", "feedback_id"})
-SECOND: Final = "#ED7D31"
+#: Cohort cells are coloured in this many steps (CSS classes c0 to c10), red (0 %) to green (100 %).
+COLOUR_STEPS: Final = 10
+
+
+def _cohort_colour(share: float) -> str:
+    """Red (0) - yellow (0.5) - green (1), like the workbook's 3-colour scale."""
+    low, mid, high = (0xF8, 0x69, 0x6B), (0xFF, 0xEB, 0x84), (0x63, 0xBE, 0x7B)
+    a, b, t = (low, mid, share * 2) if share <= 0.5 else (mid, high, (share - 0.5) * 2)
+    rgb = (round(x + (y - x) * max(0.0, min(1.0, t))) for x, y in zip(a, b, strict=True))
+    return "#" + "".join(f"{c:02X}" for c in rgb)
+
+
 CSS: Final = """
 body{font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#222;margin:24px;max-width:1100px}
 h1{color:#1F3864;margin-bottom:2px}h2{color:#1F3864;border-bottom:2px solid #DCE6F1;padding-bottom:3px;margin-top:28px}
-.sub{color:#595959;font-style:italic;margin-top:0}
+h3{color:#1F3864;margin:18px 0 4px}
+.sub{color:#595959;font-style:italic;margin-top:0}.nodata{font-size:16px;font-weight:bold;color:#9C5700}
+.more{color:#595959;font-size:13px}.nochart{color:#595959;font-style:italic;border:1px dashed #C9C9C9;padding:8px}
 table{border-collapse:collapse;margin:8px 0;font-size:13px}
 th,td{border:1px solid #C9C9C9;padding:4px 7px;text-align:left;vertical-align:top}
 th{background:#DCE6F1}
-td.n{text-align:right;white-space:nowrap}td.nw{white-space:nowrap}td.na{color:#808080;font-style:italic;text-align:right}
-td.up{color:#2E7D32}td.down{color:#C00000}
+td.n{text-align:right;white-space:nowrap}td.nw{white-space:nowrap}td.na{color:#808080;text-align:center}
+td.note{color:#595959;font-size:12px;max-width:260px}
+td.better{color:#2E7D32;font-weight:bold;white-space:nowrap}td.worse{color:#C00000;font-weight:bold;white-space:nowrap}
+td.same{color:#595959;white-space:nowrap}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
 .chart{border:1px solid #E0E0E0;padding:6px}
-.cohort td{text-align:center;min-width:38px}
+table.cohort{font-size:11px}.cohort td,.cohort th{text-align:center;padding:2px 3px;min-width:28px}
+.cohort td.k,.cohort th.k{white-space:nowrap}.cohort tr.none td{color:#A0A0A0}.cohort td.p{font-style:italic}
 .flag{color:#C00000;font-weight:bold}.error{color:#C00000;font-weight:bold}.warning{color:#9C5700}
-"""
+""" + "".join(f".c{k}{{background:{_cohort_colour(k / COLOUR_STEPS)}}}" for k in range(COLOUR_STEPS + 1))
 
 
 def write_report_html(report: WeeklyReport, path: Path | str, *, locale: str, overwrite: bool = True) -> Path:
@@ -74,78 +101,74 @@ def _e(value: object) -> str:
 
 def render_html(report: WeeklyReport, *, locale: str) -> str:
     """The report as one HTML document (a string)."""
-    labels = load_template().labels(locale)
+    labels = report_labels(locale)
+    style = number_style(labels.locale, report.currency)
     t = labels.report
-    this, _, _ = report.periods
     source = f" - {Path(report.source).name}" if report.source else ""
     title = report_title(labels, report)
-    sub = t["subtitle"].format(start=this.start.isoformat(), end=this.end.isoformat(), as_of=report.as_of.isoformat())
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{_e(labels.locale)}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
-        f'<p class="sub">{_e(sub + source)}</p>',
-        f"<h2>{_e(t['key_figures'])}</h2>",
-        _kpi_table(labels, report),
-        f'<p class="sub">{_e(t["kpi_note"].format(days=report.return_days))}</p>',
-        _action_counts(labels, report),
-        f"<h2>{_e(t['charts'])}</h2>",
-        '<div class="charts">',
-        _trend_chart(labels, report),
-        _therapist_chart(labels, report),
-        _no_show_chart(labels, report),
-        "</div>",
-        f"<h2>{_e(t['cohort_title'])}</h2>",
-        f'<p class="sub">{_e(t["cohort_note"])}</p>',
-        _cohort_table(labels, report),
+        f'<p class="sub">{_e(period_description(labels, report) + source)}</p>',
     ]
-    parts += [_action_section(labels, action) for action in report.actions]
+    if report.has_data:
+        parts += [
+            f"<h2>{_e(t['key_figures'])}</h2>",
+            _kpi_table(labels, style, report),
+            f'<p class="sub">{_e(t["kpi_note"].format(days=report.return_days))}</p>',
+            _action_counts(labels, report),
+            f"<h2>{_e(t['charts'])}</h2>",
+            '<div class="charts">',
+            trend_chart(labels, style, report),
+            therapist_chart(labels, style, report),
+            no_show_chart(labels, style, report),
+            "</div>",
+            _group_tables(labels, style, report),
+            f"<h2>{_e(t['cohort_title'])}</h2>",
+            f'<p class="sub">{_e(t["cohort_note"])}</p>',
+            _cohort_table(labels, report),
+        ]
+    else:
+        parts += [
+            f'<p class="nodata">{_e(t["no_data_yet"].format(end=report.period.end.isoformat()))}</p>',
+            _action_counts(labels, report),
+        ]
+    parts += [_action_section(labels, style, action) for action in report.actions]
     parts += [_quality(labels, report), "</body></html>"]
     return "\n".join(parts)
 
 
-# --------------------------------------------------------------------------- tables
+# --------------------------------------------------------------------------- summary
 
 
-def _fmt(labels: Labels, kpi: Kpi, value: float | None, currency: str) -> str:
-    if value is None:
-        return labels.report["not_yet"] if kpi.key == "return_within" else "-"
-    if kpi.kind == "rate":
-        return f"{value:.1%}"
-    if kpi.kind == "money":
-        return f"{value:,.2f} {currency}"
-    return f"{value:,.0f}"
-
-
-def _kpi_table(labels: Labels, report: WeeklyReport) -> str:
+def _kpi_table(labels: Labels, style: NumberStyle, report: WeeklyReport) -> str:
     t = labels.report
     this, last, year = report.periods
     heads = [
         t["kpi"],
-        t["this_week"].format(week=this.label),
+        t["this_period"].format(week=this.label),
         t["last_week"].format(week=last.label),
         t["same_week_last_year"].format(week=year.label),
         t["change_vs_last_week"],
+        t["col_note"],
     ]
     rows = ["<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in heads) + "</tr>"]
     for kpi in report.kpis:
         cells = []
-        for value in (kpi.this, kpi.last_week, kpi.last_year):
-            css = "na" if value is None else "n"
-            cells.append(f'<td class="{css}">{_e(_fmt(labels, kpi, value, report.currency))}</td>')
-        change, css = "-", "na"
-        if kpi.this is not None and kpi.last_week is not None:
-            if kpi.kind == "rate":
-                delta = (kpi.this - kpi.last_week) * 100
-                change, css = f"{delta:+.1f} pp", "n"
-            elif kpi.last_week:
-                delta = kpi.this / kpi.last_week - 1
-                change, css = f"{delta:+.1%}", "n"
-            if css == "n":
-                css += " up" if delta > 0 else " down" if delta < 0 else ""
+        for slot, value in (("this", kpi.this), ("last_week", kpi.last_week), ("last_year", kpi.last_year)):
+            if value is None:
+                reason = reason_text(labels, kpi.reasons[slot]) if slot in kpi.reasons else ""
+                cells.append(f'<td class="na" title="{_e(reason)}">{NO_FIGURE}</td>')
+            else:
+                cells.append(f'<td class="n">{_e(figure_text(style, kpi.kind, value))}</td>')
+        change = change_text(labels, style, kpi)
+        css = "na" if change == NO_FIGURE else {True: "better", False: "worse", None: "same"}[kpi.better]
         rows.append(
-            f'<tr><td>{_e(kpi_label(labels, kpi, report))}</td>{"".join(cells)}<td class="{css}">{_e(change)}</td></tr>'
+            f"<tr><td>{_e(kpi_label(labels, kpi, report))}</td>{''.join(cells)}"
+            f'<td class="{css}">{_e(change)}</td><td class="note">{_e(kpi_note(labels, kpi))}</td></tr>'
         )
     rows.append("</table>")
     return "".join(rows)
@@ -153,44 +176,121 @@ def _kpi_table(labels: Labels, report: WeeklyReport) -> str:
 
 def _action_counts(labels: Labels, report: WeeklyReport) -> str:
     t = labels.report
-    items = [
-        f'<li><a href="#{_e(a.key)}">{_e(action_title(labels, a))}</a>: {len(a.rows)}</li>' for a in report.actions
-    ]
+    items = []
+    for action in report.actions:
+        refused = f" ({_e(t['do_not_contact_short'].format(count=action.do_not_contact))})"
+        items.append(
+            f'<li><a href="#{_e(action.key)}">{_e(action_title(labels, action))}</a>: {len(action.rows)}'
+            f"{refused if action.do_not_contact else ''}</li>"
+        )
     items.append(f'<li><a href="#data-quality">{_e(t["data_quality_issues"])}</a>: {len(report.issues)}</li>')
     return f"<h2>{_e(t['action_lists'])}</h2><ul>{''.join(items)}</ul>"
 
 
-def _cohort_colour(share: float) -> str:
-    """Red (0) - yellow (0.5) - green (1), like the workbook's 3-colour scale."""
-    low, mid, high = (0xF8, 0x69, 0x6B), (0xFF, 0xEB, 0x84), (0x63, 0xBE, 0x7B)
-    a, b, t = (low, mid, share * 2) if share <= 0.5 else (mid, high, (share - 0.5) * 2)
-    rgb = (round(x + (y - x) * max(0.0, min(1.0, t))) for x, y in zip(a, b, strict=True))
-    return "#" + "".join(f"{c:02X}" for c in rgb)
+# --------------------------------------------------------------------------- tables
+
+
+def _period_span(labels: Labels, period: Period | None) -> str:
+    if period is None:
+        return ""
+    return labels.report["week_range"].format(start=week_label(period.start), end=week_label(period.end))
+
+
+def _group_table(labels: Labels, style: NumberStyle, report: WeeklyReport, rows: Iterable[GroupRow], name: str) -> str:
+    t = labels.report
+    heads = [
+        name,
+        t["col_visits"],
+        t["col_clients"],
+        t["col_revenue"].format(currency=style.currency),
+        t["col_rebooking_rate"],
+        t["col_no_show_rate"],
+        t["col_return_within"].format(days=report.return_days, period=_period_span(labels, report.return_period)),
+        t["col_mean_satisfaction"],
+    ]
+    out = ["<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in heads) + "</tr>"]
+    for row in rows:
+        figures = [
+            style.count(row.visits),
+            style.count(row.clients),
+            style.money(row.revenue),
+            *(None if v is None else style.rate(v) for v in (row.rebooking_rate, row.no_show_rate, row.return_within)),
+            None if row.satisfaction is None else style.score(row.satisfaction),
+        ]
+        cells = "".join(
+            f'<td class="na">{NO_FIGURE}</td>' if f is None else f'<td class="n">{_e(f)}</td>' for f in figures
+        )
+        out.append(f"<tr><td>{_e(row.name)}</td>{cells}</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _group_tables(labels: Labels, style: NumberStyle, report: WeeklyReport) -> str:
+    t = labels.report
+    period = therapist_period_label(labels, report)
+    parts = [f"<h2>{_e(t['teams_link'])}</h2>"]
+    for rows, title, name in (
+        (report.therapists, "table_therapists", "col_therapist"),
+        (report.categories, "table_categories", "col_category"),
+    ):
+        parts.append(f"<h3>{_e(t[title].format(period=period))}</h3>")
+        parts.append(_group_table(labels, style, report, rows, t[name]) if rows else f"<p>{_e(t['nobody'])}</p>")
+    parts.append(f'<p class="sub">{_e(t["table_na_note"])}</p>')
+    return "".join(parts)
 
 
 def _cohort_table(labels: Labels, report: WeeklyReport) -> str:
     t = labels.report
     table = report.cohorts
     width = max((len(r) for r in table.shares), default=0)
+    if not table.cohorts:
+        return f'<p class="nochart">{_e(t["chart_no_data"].format(chart=t["cohort_title"]))}</p>'
     head = "".join(f"<th>{_e(t['cohort_month_short'].format(k=k))}</th>" for k in range(width))
-    rows = [f'<table class="cohort"><tr><th>{_e(t["col_cohort"])}</th><th>{_e(t["col_clients"])}</th>{head}</tr>']
+    rows = [
+        f'<table class="cohort"><tr><th class="k">{_e(t["col_cohort"])}</th><th>{_e(t["col_clients"])}</th>{head}</tr>'
+    ]
     for cohort, size, shares, partial in zip(table.cohorts, table.sizes, table.shares, table.partial, strict=True):
         cells = []
         for share, part in zip(shares, partial, strict=True):
             if share is None:
                 cells.append("<td></td>")
             else:
-                style = f"background:{_cohort_colour(share)}" + (";font-style:italic" if part else "")
-                cells.append(f'<td style="{style}">{share:.0%}</td>')
-        rows.append(f'<tr><td>{_e(cohort)}</td><td class="n">{size}</td>{"".join(cells)}</tr>')
+                css = f"c{round(share * COLOUR_STEPS)}" + (" p" if part else "")
+                cells.append(f'<td class="{css}">{share:.0%}</td>')
+        empty = ' class="none"' if not size else ""
+        rows.append(f'<tr{empty}><td class="k">{_e(cohort)}</td><td>{size}</td>{"".join(cells)}</tr>')
     rows.append("</table>")
     return "".join(rows)
 
 
-def _action_section(labels: Labels, action: ActionList) -> str:
+# --------------------------------------------------------------------------- lists
+
+
+def _shown_more(labels: Labels, shown: int, total: int) -> str:
+    if shown >= total:
+        return ""
+    return f'<p class="more">{_e(labels.report["showing_top"].format(shown=shown, total=total))}</p>'
+
+
+def _cell(labels: Labels, style: NumberStyle, key: str, value: object) -> str:
+    shown = display_value(labels, key, value)
+    if shown is None:
+        return "<td></td>"
+    if isinstance(shown, str):
+        # Flags stand out; dates, phones and IDs stay on one line.
+        css = ' class="flag"' if key == "safety_flag" and shown else ""
+        if key in NO_WRAP or isinstance(value, (dt.date, pd.Timestamp)):
+            css = ' class="nw"'
+        return f"<td{css}>{_e(shown)}</td>"
+    text = style.count(shown) if shown == int(shown) else style.number(shown, 1)
+    return f'<td class="n">{_e(text)}</td>'
+
+
+def _action_section(labels: Labels, style: NumberStyle, action: ActionList) -> str:
     columns = list(action.rows.columns)
+    total = len(action.rows)
     parts = [
-        f'<h2 id="{_e(action.key)}">{_e(action_title(labels, action))} ({len(action.rows)})</h2>',
+        f'<h2 id="{_e(action.key)}">{_e(action_title(labels, action))} ({total})</h2>',
         f'<p class="sub">{_e(action_description(labels, action))}</p>',
     ]
     if action.rows.empty:
@@ -198,24 +298,12 @@ def _action_section(labels: Labels, action: ActionList) -> str:
         return "".join(parts)
     head = "".join(f"<th>{_e(header_label(labels, key))}</th>" for key in columns)
     rows = [f"<table><tr>{head}</tr>"]
-    for values in action.rows.itertuples(index=False, name=None):
-        cells = []
-        for key, value in zip(columns, values, strict=True):
-            shown = display_value(labels, key, value)
-            if shown is None:
-                cells.append("<td></td>")
-            elif isinstance(shown, str):
-                # Flags stand out; dates, phones and IDs stay on one line.
-                css = ' class="flag"' if key == "safety_flag" and shown else ""
-                if key in NO_WRAP or isinstance(value, (dt.date, pd.Timestamp)):
-                    css = ' class="nw"'
-                cells.append(f"<td{css}>{_e(shown)}</td>")
-            else:
-                cells.append(
-                    f'<td class="n">{shown:,.0f}</td>' if shown == int(shown) else f'<td class="n">{shown:,.1f}</td>'
-                )
+    top = action.rows.head(TOP_ROWS)
+    for values in top.itertuples(index=False, name=None):
+        cells = (_cell(labels, style, key, value) for key, value in zip(columns, values, strict=True))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     rows.append("</table>")
+    rows.append(_shown_more(labels, len(top), total))
     return "".join(parts + rows)
 
 
@@ -232,7 +320,7 @@ def _quality(labels: Labels, report: WeeklyReport) -> str:
     keys = ("branch",) * chain + ("severity", "code", "sheet", "cell", "column", "message")
     heads = "".join(f"<th>{_e(t[f'col_{k}'])}</th>" for k in keys)
     parts.append(f"<table><tr>{heads}</tr>")
-    for issue in issues:
+    for issue in issues[:TOP_ROWS]:
         severity = t.get(f"severity_{issue.severity}", issue.severity)
         branch = f"<td>{_e(issue.branch or '')}</td>" if chain else ""
         parts.append(
@@ -241,148 +329,5 @@ def _quality(labels: Labels, report: WeeklyReport) -> str:
             f"<td>{_e(issue.message)}</td></tr>"
         )
     parts.append("</table>")
+    parts.append(_shown_more(labels, min(len(issues), TOP_ROWS), len(issues)))
     return "".join(parts)
-
-
-# --------------------------------------------------------------------------- inline SVG charts
-
-W, H = 520, 290
-# The legend sits under the title, so rotated category labels have the whole bottom margin.
-LEFT, RIGHT, TOP, BOTTOM = 50, 55, 50, 64
-LEGEND_Y = 36
-
-
-def _scale(values: Sequence[float | None], low: float | None = None, high: float | None = None) -> tuple[float, float]:
-    known = [v for v in values if v is not None]
-    lo = 0.0 if low is None else low
-    if high is not None:
-        return lo, high
-    top = max(known, default=0.0)
-    if top <= lo:
-        return lo, lo + 1.0
-    raw = (top - lo) / 4
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    return lo, lo + 4 * step
-
-
-def _y(value: float, lo: float, hi: float) -> float:
-    return TOP + (H - TOP - BOTTOM) * (1 - (value - lo) / (hi - lo))
-
-
-def _x(i: int, n: int) -> float:
-    span = W - LEFT - RIGHT
-    return LEFT + (span * (i + 0.5) / n if n else 0)
-
-
-def _svg(title: str, body: list[str], legend: list[tuple[str, str]]) -> str:
-    items = "".join(
-        f'<rect x="{LEFT + 170 * i}" y="{LEGEND_Y - 5}" width="12" height="4" fill="{colour}"/>'
-        f'<text x="{LEFT + 170 * i + 16}" y="{LEGEND_Y}" font-size="11">{_e(name)}</text>'
-        for i, (name, colour) in enumerate(legend)
-    )
-    return (
-        f'<svg class="chart" width="{W}" height="{H}" '
-        f'viewBox="0 0 {W} {H}" role="img" aria-label="{_e(title)}" font-family="Helvetica,Arial,sans-serif">'
-        f'<text x="{W / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">{_e(title)}</text>'
-        f"{''.join(body)}{items}</svg>"
-    )
-
-
-def _axis(lo: float, hi: float, *, right: bool = False, fmt: str = "{:,.0f}") -> list[str]:
-    x = W - RIGHT if right else LEFT
-    anchor, dx = ("start", 4) if right else ("end", -4)
-    out = [] if right else [f'<line x1="{LEFT}" y1="{H - BOTTOM}" x2="{W - RIGHT}" y2="{H - BOTTOM}" stroke="#888"/>']
-    for step in range(5):
-        value = lo + (hi - lo) * step / 4
-        y = _y(value, lo, hi)
-        if not right:
-            out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{W - RIGHT}" y2="{y:.1f}" stroke="#EEE"/>')
-        out.append(
-            f'<text x="{x + dx}" y="{y + 4:.1f}" font-size="10" text-anchor="{anchor}">{_e(fmt.format(value))}</text>'
-        )
-    return out
-
-
-def _x_labels(labels: Sequence[str], every: int = 1) -> list[str]:
-    """Rotated category labels, every ``every``-th counted back from the last (this week is always labelled)."""
-    n = len(labels)
-    return [
-        f'<text x="{_x(i, n):.1f}" y="{H - BOTTOM + 12}" font-size="9" text-anchor="end" '
-        f'transform="rotate(-40 {_x(i, n):.1f} {H - BOTTOM + 12})">{_e(label)}</text>'
-        for i, label in enumerate(labels)
-        if (n - 1 - i) % every == 0
-    ]
-
-
-def _polyline(values: Sequence[float | None], lo: float, hi: float, colour: str, dash: str = "") -> list[str]:
-    n = len(values)
-    segments: list[list[str]] = [[]]
-    for i, v in enumerate(values):
-        if v is None:
-            segments.append([])
-        else:
-            segments[-1].append(f"{_x(i, n):.1f},{_y(v, lo, hi):.1f}")
-    dashes = f' stroke-dasharray="{dash}"' if dash else ""
-    out = [
-        f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dashes} points="{" ".join(s)}"/>'
-        for s in segments
-        if s
-    ]
-    out += [
-        f'<circle cx="{_x(i, n):.1f}" cy="{_y(v, lo, hi):.1f}" r="2.2" fill="{colour}"/>'
-        for i, v in enumerate(values)
-        if v is not None
-    ]
-    return out
-
-
-def _trend_chart(labels: Labels, report: WeeklyReport) -> str:
-    t = labels.report
-    visits = [float(p.visits) for p in report.trend]
-    revenue = [p.revenue for p in report.trend]
-    vlo, vhi = _scale(visits)
-    rlo, rhi = _scale(revenue)
-    body = _axis(vlo, vhi) + _axis(rlo, rhi, right=True)
-    body += _x_labels([p.week for p in report.trend], every=2)
-    body += _polyline(visits, vlo, vhi, ACCENT) + _polyline(revenue, rlo, rhi, SECOND, "5,3")
-    title = t["chart_visits_revenue"].format(weeks=len(report.trend))
-    legend = [
-        (t["legend_visits_left"], ACCENT),
-        (t["legend_revenue_right"].format(currency=report.currency), SECOND),
-    ]
-    return _svg(title, body, legend)
-
-
-def _therapist_chart(labels: Labels, report: WeeklyReport) -> str:
-    t = labels.report
-    rows = report.therapists
-    n = len(rows)
-    lo, hi = _scale([float(r.visits) for r in rows])
-    body = _axis(lo, hi) + _axis(1.0, 5.0, right=True, fmt="{:.0f}")
-    bar = (W - LEFT - RIGHT) / max(n, 1) * 0.6
-    for i, row in enumerate(rows):
-        y = _y(row.visits, lo, hi)
-        body.append(
-            f'<rect x="{_x(i, n) - bar / 2:.1f}" y="{y:.1f}" width="{bar:.1f}" '
-            f'height="{H - BOTTOM - y:.1f}" fill="{ACCENT}"/>'
-            f'<text x="{_x(i, n):.1f}" y="{y - 3:.1f}" font-size="10" text-anchor="middle">{row.visits}</text>'
-        )
-        if row.satisfaction is not None:
-            sy = _y(row.satisfaction, 1.0, 5.0)
-            body.append(
-                f'<path d="M{_x(i, n):.1f},{sy - 6:.1f} l6,6 l-6,6 l-6,-6 z" fill="{SECOND}">'
-                f"<title>{_e(row.name)}: {row.satisfaction:.2f}</title></path>"
-            )
-    body += _x_labels([r.name for r in rows])
-    title = t["chart_therapists"].format(period=therapist_period_label(labels, report))
-    return _svg(title, body, [(t["legend_visits_left"], ACCENT), (t["legend_satisfaction_right"], SECOND)])
-
-
-def _no_show_chart(labels: Labels, report: WeeklyReport) -> str:
-    t = labels.report
-    rates = [p.no_show_rate for p in report.trend]
-    lo, hi = _scale(rates)
-    body = _axis(lo, hi, fmt="{:.0%}") + _x_labels([p.week for p in report.trend], every=2)
-    body += _polyline(rates, lo, hi, "#C00000")
-    return _svg(t["chart_no_show"], body, [(t["col_no_show_rate"], "#C00000")])
