@@ -66,6 +66,7 @@ from sheetkit.errors import UsageError, WorkbookWriteError
 __all__ = [
     "STALE_AFTER",
     "TEMP_MARKER",
+    "check_folder_target",
     "check_target",
     "replace_folder",
     "scratch_beside",
@@ -128,6 +129,8 @@ def write_atomically(
     outs = [Path(t) for t in targets]
     if backup is not None and len(outs) != 1:
         raise UsageError("a backup is kept for one target at a time")
+    if len({out.resolve() for out in outs}) != len(outs):
+        raise UsageError("the same file is named twice; give each output its own name")
     for out in outs:
         _sweep(out)
         check_target(out, overwrite=overwrite)
@@ -193,8 +196,7 @@ def replace_folder(target: Path | str, *, allowed: set[str] | None = None) -> co
 @contextlib.contextmanager
 def _replace_folder(out: Path, allowed: set[str] | None) -> Iterator[Path]:
     _sweep(out)
-    if out.exists() and (not out.is_dir() or (allowed is not None and {p.name for p in out.iterdir()} - allowed)):
-        raise WorkbookWriteError("the folder exists and holds other files; choose an empty or new folder", path=out)
+    check_folder_target(out, allowed)
     with _signals_guarded():
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -253,6 +255,14 @@ def check_target(out: Path, *, overwrite: bool) -> None:
         raise WorkbookWriteError("the folder does not exist", path=out.parent)
 
 
+def check_folder_target(out: Path, allowed: set[str] | None) -> None:
+    """Refuse a folder target that is a file, or an existing folder holding anything but ``allowed`` names."""
+    if out.exists() and not out.is_dir():
+        raise WorkbookWriteError("this is a file, not a folder; give a folder for the output", path=out)
+    if out.is_dir() and allowed is not None and {p.name for p in out.iterdir()} - allowed:
+        raise WorkbookWriteError("the folder exists and holds other files; choose an empty or new folder", path=out)
+
+
 # ---------------------------------------------------------------- temporary names and leftovers
 
 
@@ -278,21 +288,24 @@ def _temp_beside(out: Path) -> Path:
 
 
 def _sweep(out: Path) -> None:
-    """Remove what killed writes of ``out`` left beside it (only names sheetkit makes, only of dead writers)."""
-    prefix = f".{out.name}{TEMP_MARKER}"
+    """Remove what killed writes left in ``out``'s folder (only names sheetkit makes, only of dead writers).
+
+    Every target's leftovers go, not only ``out``'s: a weekly job with dated file names writes each
+    name once, so waiting for the same name again would keep a killed run's client data forever.
+    """
     try:
         with os.scandir(out.parent) as entries:
-            found = [
-                (entry.name[len(prefix) :], Path(entry.path)) for entry in entries if entry.name.startswith(prefix)
-            ]
+            names = [entry.name for entry in entries if entry.name.startswith(".") and TEMP_MARKER in entry.name]
     except OSError:
         return
-    for rest, path in found:
+    for name in names:
+        target, _, rest = name[1:].rpartition(TEMP_MARKER)
+        path = out.parent / name
         match = _LEFTOVER.match(rest)
-        if match is None or path in _guard.live or not _abandoned(path, match):
+        if not target or match is None or path in _guard.live or not _abandoned(path, match):
             continue
         with contextlib.suppress(OSError):
-            _clear_leftover(path, out, moved_aside=match["tag"].startswith("old"))
+            _clear_leftover(path, out.parent / target, moved_aside=match["tag"].startswith("old"))
 
 
 def _abandoned(path: Path, match: re.Match[str]) -> bool:

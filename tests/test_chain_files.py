@@ -188,7 +188,7 @@ def test_cli_chain_report_of_files_needs_no_credentials(
     args = ["report", "--registry", str(registry), "--as-of", AS_OF.isoformat(), "--out", str(out)]
     assert main([*args, "--html", str(html), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    library = chain_report(registry, as_of=AS_OF, out=tmp_path / "lib.xlsx")
+    library = chain_report(registry, as_of=AS_OF, today=dt.date.today(), out=tmp_path / "lib.xlsx")  # as the CLI
     assert printed == {**library, "report": str(out), "html": str(html)}
     assert printed["complete"] is True
     assert [b["workbook"] for b in printed["branches"]] == [str(chain_dir / f) for f, *_ in BRANCHES.values()]
@@ -275,3 +275,20 @@ def test_cli_mixed_chain_of_a_google_sheet_and_a_file(
         chain = pull_chain(load_registry(registry), reader, as_of=AS_OF)
     visits = chain.frames.visits.groupby("branch_code").size().to_dict()
     assert visits == {"GS01": len(data.visits), "LDN1": _rows(london)["visits"]}
+
+
+def test_the_consolidated_issues_csv_opens_safely_in_a_spreadsheet(chain_dir: Path, tmp_path: Path) -> None:
+    """Client text in issues.csv never becomes a live formula or raw control bytes when head office opens it."""
+    book = chain_dir / "london.xlsx"
+    wb = openpyxl.load_workbook(book)  # a test may edit a workbook like staff do; sheetkit never re-saves one
+    visits = wb["Visits"]
+    visits["C2"] = '=HYPERLINK("http://evil.example","x")'
+    visits["C2"].data_type = "s"  # typed text, as staff would type it with a leading quote
+    wb.save(book)
+    chain = pull_chain(load_registry(chain_dir / "branches.toml"), as_of=AS_OF)
+    shown = {i.value for i in chain.issues if i.branch == "LDN1" and i.cell == "C2"}
+    assert '=HYPERLINK("http://evil.example","x")' in shown  # the Issue itself keeps the value as typed
+    out = write_consolidated(chain, tmp_path / "pulled")
+    text = (out / "issues.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK(" in text
+    assert ',"=HYPERLINK(' not in text

@@ -220,9 +220,10 @@ def test_a_failed_write_also_removes_older_leftovers(tmp_path: Path) -> None:
     assert _names(tmp_path) == []
 
 
-def test_only_sheetkits_own_leftovers_of_that_target_are_removed(tmp_path: Path) -> None:
+def test_only_sheetkits_own_leftovers_are_removed_whatever_their_target(tmp_path: Path) -> None:
     target = tmp_path / "salon.xlsx"
-    other = _leave_behind(tmp_path / "weekly.xlsx")  # a dead writer's leftover, but of another target
+    # A dead writer's leftover of another target goes too: a weekly job with dated names never writes it again.
+    other = _leave_behind(tmp_path / "weekly-2026-W47.xlsx")
     dead = _leave_behind(target)
     precious = tmp_path / "notes.txt"
     precious.write_text("keep me")
@@ -233,13 +234,14 @@ def test_only_sheetkits_own_leftovers_of_that_target_are_removed(tmp_path: Path)
         ".salon.xlsx.sheetkit-tmp-notes",  # the marker, but not a name sheetkit makes
         dead.name + ".bak",
         dead.name.replace(TEMP_MARKER, ".other-tmp-"),
-        "." + dead.name,
+        dead.name.upper(),
     ]
     for name in unrelated:
         (tmp_path / name).write_text("not sheetkit's")
     with write_atomically(target) as (tmp,):
         tmp.write_bytes(b"whole")
-    assert _names(tmp_path) == sorted([*unrelated, other.name, link.name, "notes.txt", "salon.xlsx"])
+    assert _names(tmp_path) == sorted([*unrelated, link.name, "notes.txt", "salon.xlsx"])
+    assert not other.exists()
     assert precious.read_text() == "keep me"
 
 

@@ -125,6 +125,10 @@ def gsheets_pull(
 
     Example: sheetkit gsheets pull --registry branches.toml --out chain/
     """
+    if out is not None:
+        from sheetkit.chain.output import check_consolidated_folder  # noqa: PLC0415  # loaded on use
+
+        check_consolidated_folder(out)  # before any branch is read (and any quota spent)
     chain = _pull(sk.load_registry(registry), _as_of(as_of), service_account, oauth_client, workers, quiet=as_json)
     if out is not None:
         from sheetkit.chain import write_consolidated  # noqa: PLC0415  # not public API; loaded on use

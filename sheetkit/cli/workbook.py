@@ -151,10 +151,9 @@ def report(  # long because typer maps each option to a parameter; the body is s
               sheetkit report --registry branches.toml --out chain-weekly.xlsx
     """
     if (book is None) == (registry is None):
-        raise UsageError("give either a workbook or --registry, not both")
+        raise UsageError("give a workbook or --registry (one of the two)")
     today = dt.date.today()
     period = sk.report.report_period(today=today, as_of=None if as_of is None else _as_of(as_of), week=week)
-    today = max(today, period.end)  # a period given ahead of the calendar: its own end is "today"
     mail = _MailPlan.of(mail_to, smtp, mail_from, subject)  # checked before any work
     if mail is not None and html is None:  # the e-mail's body is the HTML report: write it beside the workbook
         html = _html_beside(book, out)

@@ -122,6 +122,8 @@ def report_period(*, today: dt.date, as_of: dt.date | None = None, week: str | N
         end = min(monday + dt.timedelta(days=6), today)
         return Period(monday, end, "week" if end.weekday() == 6 else "week_to_date")
     if as_of is not None:
+        if as_of > today:
+            raise UsageError(f"{as_of.isoformat()} has not happened yet (today is {today.isoformat()})")
         monday, _ = iso_week(as_of)
         return Period(monday, as_of, "week" if as_of.weekday() == 6 else "week_to_date")
     sunday = today - dt.timedelta(days=today.weekday() + 1)

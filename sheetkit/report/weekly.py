@@ -70,10 +70,24 @@ def weekly_report(
 
 
 def check_outputs(*paths: Path | str | None, overwrite: bool) -> None:
-    """Refuse, before any work, to replace existing report files unless allowed."""
-    for path in paths:
-        if path is not None:
-            check_target(Path(path), overwrite=overwrite)
+    """Refuse, before any work, report files of the wrong kind, one file named twice, or ones that exist.
+
+    The first path is the report workbook (.xlsx), a second one its HTML (.html or .htm).
+    """
+    kinds = {0: (".xlsx", "report workbook"), 1: (".html", "HTML report")}
+    given: list[Path] = []
+    for position, raw in enumerate(paths):
+        if raw is None:
+            continue
+        path = Path(raw)
+        suffix, what = kinds.get(position, (path.suffix.lower(), "file"))
+        if path.suffix.lower() not in (suffix, ".htm" if suffix == ".html" else suffix):
+            raise UsageError(f"{path}: the {what} must end in {suffix}")
+        given.append(path)
+    for i, path in enumerate(given):
+        if any(same_file(path, other) for other in given[:i]):
+            raise UsageError(f"{path} is named for both the report workbook and its HTML; give two different files")
+        check_target(path, overwrite=overwrite)
 
 
 def same_file(a: Path, b: Path) -> bool:
