@@ -51,6 +51,18 @@ def test_existing_file_is_not_overwritten_without_force(tmp_path: Path, capsys: 
     assert out.read_bytes() != b"staff work"
 
 
+def test_replacing_a_sheetkit_workbook_keeps_a_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "salon.xlsx"
+    sk.write_demo(out, clients=15, as_of=dt.date(2026, 11, 22))
+    staff_work = out.read_bytes()
+    assert main(["new", str(out), "--force"]) == 0
+    assert "salon.backup-1.xlsx" in capsys.readouterr().out
+    assert (tmp_path / "salon.backup-1.xlsx").read_bytes() == staff_work
+    assert main(["demo", str(out), "--clients", "5", "--force"]) == 0
+    assert (tmp_path / "salon.backup-2.xlsx").exists()  # never over an earlier backup
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["salon.backup-1.xlsx", "salon.backup-2.xlsx", "salon.xlsx"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

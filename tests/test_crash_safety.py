@@ -8,6 +8,7 @@ something to a whole process.
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -58,6 +59,10 @@ def _is_whole(path: Path) -> bool:
         return book.testzip() is None and "xl/workbook.xml" in book.namelist()
 
 
+_BACKUP = re.compile(r"[^.].*\.backup-\d+\.xlsx\Z")
+_BACKUP_TEMP = re.compile(r"\..*\.backup-\d+\.xlsx" + re.escape(TEMP_MARKER))
+
+
 def _one_line_error(done: subprocess.CompletedProcess[str], target: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
@@ -106,15 +111,18 @@ def _kill_loop(command: list[str], folder: Path, targets: list[Path], *, kills: 
                 assert now is not None, f"kill {kill} removed {target.name}"
                 assert _is_whole(target), f"kill {kill} left {target.name} half-written"
                 old[target] = now
-        others = sorted(set(_names(folder)) - {t.name for t in targets})
-        assert all(name.startswith(prefixes) for name in others), others
+        # Replacing a sheetkit workbook keeps a backup of it first (NAME.backup-N.xlsx), written the same safe way.
+        backups = [n for n in _names(folder) if _BACKUP.match(n)]
+        assert all(_is_whole(folder / n) for n in backups), backups
+        others = sorted(set(_names(folder)) - {t.name for t in targets} - set(backups))
+        assert all(name.startswith(prefixes) or _BACKUP_TEMP.match(name) for name in others), others
         if child.returncode == 0:
             assert others == [], "a run that finished left temporary files, its own or earlier ones"
         kills_with_leftovers += bool(others)
     assert kills_with_leftovers, "no kill landed while a temporary file existed: nothing was tested"
     done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert _names(folder) == sorted(t.name for t in targets)
+    assert [n for n in _names(folder) if not _BACKUP.match(n)] == sorted(t.name for t in targets)
     assert all(_is_whole(t) for t in targets)
 
 

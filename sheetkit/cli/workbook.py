@@ -47,8 +47,22 @@ def new(
 
     Example: sheetkit new clients.xlsx --locale zh-CN
     """
+    backup = _backup_to_come(out, force)
     path = sk.new_workbook(out, locale=locale, overwrite=force)
     _say("Created ", (shown(path), "bold"), f" ({shown(locale)}).")
+    _say_backup(backup)
+
+
+def _backup_to_come(out: Path, force: bool) -> Path | None:
+    """Where the writer will keep the workbook it replaces, if it does (see sheetkit.excel.writer)."""
+    from sheetkit.excel.writer import backup_name  # noqa: PLC0415  # not public API; loaded on use
+
+    return backup_name(out) if force and out.exists() else None
+
+
+def _say_backup(backup: Path | None) -> None:
+    if backup is not None and backup.exists():
+        _say("The workbook it replaced is kept as ", (shown(backup), "bold"), ".")
 
 
 @app.command()
@@ -67,12 +81,14 @@ def demo(
     Example: sheetkit demo salon.xlsx --clients 300 --locale it --seed 1
     """
     when = _as_of(as_of)
+    backup = _backup_to_come(out, force)
     summary = sk.write_demo(
         out, clients=clients, branches=branches, locale=locale, seed=seed, as_of=when, overwrite=force
     )
     if as_json:
         _echo_json(summary)
         return
+    _say_backup(backup)
     labels = sk.load_template().labels(locale)
     _say("Demo salon written to ", (shown(summary["workbook"]), "bold"))  # a line of its own: the path stays whole
     table = Table(show_header=False)

@@ -21,6 +21,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from sheetkit.errors import UsageError
+from sheetkit.excel.identify import is_sheetkit_workbook
 from sheetkit.files import check_target, scratch_beside, write_atomically
 from sheetkit.frames import DATA_SHEETS, WorkbookData, empty_frames
 from sheetkit.template import Column, Labels, Sheet, Template, load_template
@@ -38,7 +39,7 @@ from sheetkit.template.rules import column_rule, setting_rule
 from sheetkit.template.styles import HEADER_COLOURS, NUMBER_FORMATS
 from sheetkit.template.values import about_entries, cell_kind, is_missing, list_columns, setting_rows, value_converter
 
-__all__ = ["new_workbook", "write_excel"]
+__all__ = ["backup_name", "new_workbook", "write_excel"]
 
 MAX_VALIDATION_TITLE: Final = 32
 
@@ -55,7 +56,9 @@ def write_excel(
     """Write the client-allocation workbook to ``path`` (.xlsx).
 
     With ``data=None`` the workbook is empty but for the default lists and
-    settings. The file appears atomically: it is written beside ``path`` under a
+    settings. Replacing a sheetkit workbook (``overwrite=True``) first keeps a copy of it
+    beside it as ``NAME.backup-N.xlsx``: it may be a staff workbook. The file appears
+    atomically: it is written beside ``path`` under a
     temporary name and renamed when complete. An existing file is replaced only
     with ``overwrite=True``.
     """
@@ -71,9 +74,18 @@ def write_excel(
         data = WorkbookData(
             **frames, lists=default_lists(template, labels), settings=default_settings(template, labels)
         )
-    with write_atomically(out, overwrite=overwrite) as (tmp,), scratch_beside(out) as scratch:
+    backup = backup_name(out) if overwrite and is_sheetkit_workbook(out) else None  # a staff workbook, maybe
+    with write_atomically(out, overwrite=overwrite, backup=backup) as (tmp,), scratch_beside(out) as scratch:
         _ExcelWriter(template, labels, data, stamp).write(tmp, scratch=scratch)
     return out
+
+
+def backup_name(path: Path) -> Path:
+    """A free name beside ``path`` for the copy kept before it is replaced: ``salon.backup-1.xlsx``, ``-2``..."""
+    number = 1
+    while (candidate := path.with_name(f"{path.stem}.backup-{number}{path.suffix}")).exists():
+        number += 1
+    return candidate
 
 
 class _ExcelWriter:

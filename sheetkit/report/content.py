@@ -14,6 +14,9 @@ shows: docs/metrics.md#weekly-report); nothing here reads the clock.
   a reason when there is no data;
 * **tables** (:mod:`sheetkit.report.tables`): the 26-week trend, the cohort matrix
   (Settings ``cohort_months``), per-therapist and per-service-category figures;
+* **currencies**: when a chain's branches use different currencies (the
+  consolidation's ``currency-differs`` Issue) no amount is added up: money KPIs
+  and money columns are ``None`` with the reason ``mixed_currencies``;
 * **action lists** (:mod:`sheetkit.report.actions`): lapsed and at-risk clients, due
   next week, birthdays ahead (all consent-aware) and open complaints;
 * **data quality**: the validation Issues, with the value of any health column withheld.
@@ -35,9 +38,18 @@ from sheetkit.analytics import staff_view
 from sheetkit.errors import UnknownLocaleError
 from sheetkit.issues import Issue, ValidationResult
 from sheetkit.report.actions import OUTREACH, ActionList, build_actions
-from sheetkit.report.kpis import Kpi, build_kpis, first_record, kpi_values
+from sheetkit.report.kpis import Kpi, build_kpis, first_record, kpi_values, without_money
 from sheetkit.report.periods import Period, comparison_periods, iso_week, resolve_period, week_label
-from sheetkit.report.tables import CohortTable, GroupRow, TrendPoint, cohort_table, group_periods, group_rows, trend
+from sheetkit.report.tables import (
+    CohortTable,
+    GroupRow,
+    TrendPoint,
+    category_names,
+    cohort_table,
+    group_periods,
+    group_rows,
+    trend,
+)
 from sheetkit.template import Labels, load_template
 
 __all__ = [
@@ -101,6 +113,8 @@ class WeeklyReport:
     return_period: Period | None = None
     #: False when the workbook holds no visit and no appointment up to ``as_of``: "no data yet".
     has_data: bool = True
+    #: Why every amount is missing (a key of :data:`~sheetkit.report.kpis.REASONS`), e.g. "mixed_currencies".
+    money_reason: str | None = None
 
     @property
     def period(self) -> Period:
@@ -119,6 +133,7 @@ class WeeklyReport:
             "period": self.period.to_dict(),
             "compared_with": {"last_week": last_week.to_dict(), "last_year": last_year.to_dict()},
             "has_data": self.has_data,
+            "money_reason": self.money_reason,
             "kpis": [k.to_dict() for k in self.kpis],
             "issues": len(self.issues),
             "actions": {a.key: len(a.rows) for a in self.actions},
@@ -162,9 +177,19 @@ def build_report(
 
     periods = (chosen, *comparison_periods(chosen))
     since = first_record(data)
+    # The consolidation compares every branch's currency with the first branch's: its Issue is the signal.
+    money_reason = "mixed_currencies" if any(i.code == "currency-differs" for i in result.issues) else None
     values = tuple(kpi_values(data, p, as_of=day, return_days=return_days, since=since, view=view) for p in periods)
+    if money_reason is not None:
+        values = tuple(without_money(v, money_reason) for v in values)
     group = group_periods(chosen, return_days)
-    grouped = {by: group_rows(data, by, group, as_of=day, return_days=return_days) for by in ("therapist", "category")}
+    names = category_names(load_template(), labels)
+    grouped = {
+        by: group_rows(
+            data, by, group, as_of=day, return_days=return_days, categories=names, money=money_reason is None
+        )
+        for by in ("therapist", "category")
+    }
     return WeeklyReport(
         as_of=day,
         locale=result.locale,
@@ -173,7 +198,7 @@ def build_report(
         return_days=return_days,
         periods=(periods[0], periods[1], periods[2]),
         kpis=build_kpis((values[0], values[1], values[2]), lambda key: _kpi_text(labels, key, return_days)),
-        trend=trend(data, day),
+        trend=trend(data, day, money=money_reason is None),
         cohorts=cohort_table(data, day, int(settings.get("cohort_months", 24))),
         therapist_period=group[0],
         therapists=grouped["therapist"],
@@ -182,6 +207,7 @@ def build_report(
         actions=build_actions(data, day, labels, view(day)),
         issues=[_safe_issue(i, labels) for i in result.issues],
         has_data=since is not None and since <= day,
+        money_reason=money_reason,
     )
 
 

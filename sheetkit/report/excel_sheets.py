@@ -26,10 +26,12 @@ from sheetkit.report.content import (
     action_title,
     display_value,
     header_label,
+    reason_text,
     therapist_period_label,
 )
 from sheetkit.report.formats import NO_FIGURE, NumberStyle
 from sheetkit.report.periods import week_label
+from sheetkit.report.tables import group_label
 from sheetkit.template import Labels
 
 __all__ = [
@@ -52,6 +54,8 @@ MAX_COLUMN_WIDTH: Final = 60
 CHART_LABEL: Final = 16
 #: Widths of the figure columns of the therapist and category tables (visits ... satisfaction).
 GROUP_WIDTHS: Final = (11, 11, 18, 16, 16, 22, 16)
+#: Width of the Branch column of a chain's therapist table.
+BRANCH_WIDTH: Final = 12
 #: The cohort matrix's colour scale: red (0 %), yellow (50 %), green (100 %).
 COHORT_SCALE: Final = {
     "type": "3_color_scale",
@@ -202,7 +206,10 @@ def write_trends(ws: Worksheet, ctx: XlsxContext) -> None:
         ws.write_string(i, 0, point.week, f["text"])
         ws.write_string(i, 1, point.start.isoformat(), f["text"])
         ws.write_number(i, 2, point.visits, f["count"])
-        ws.write_number(i, 3, point.revenue, f["money"])
+        if point.revenue is None:  # branches in different currencies: no line rather than a meaningless sum
+            ws.write_blank(i, 3, None, f["money"])
+        else:
+            ws.write_number(i, 3, point.revenue, f["money"])
         if point.no_show_rate is None:  # a gap in the chart, not a 0 %
             ws.write_blank(i, 4, None, f["rate"])
         else:
@@ -210,7 +217,7 @@ def write_trends(ws: Worksheet, ctx: XlsxContext) -> None:
     for col, text in enumerate([t["col_therapist"], t["col_visits"], t["col_mean_satisfaction"]], start=7):
         ws.write_string(0, col, text, f["head"])
     for i, row in enumerate(report.therapists, start=1):  # chart labels: long names shortened (whole on Teams)
-        ws.write_string(i, 7, short_label(row.name), f["text"])
+        ws.write_string(i, 7, short_label(group_label(row)), f["text"])
         ws.write_number(i, 8, row.visits, f["count"])
         if row.satisfaction is None:
             ws.write_blank(i, 9, None, f["score"])
@@ -228,12 +235,13 @@ def write_trends(ws: Worksheet, ctx: XlsxContext) -> None:
 # --------------------------------------------------------------------------- therapists and service categories
 
 
-def _group_heads(ctx: XlsxContext, name: str) -> list[str]:
+def _group_heads(ctx: XlsxContext, name: str, *, branches: bool) -> list[str]:
     t, report = ctx.t, ctx.report
     back = report.return_period
     span = "" if back is None else t["week_range"].format(start=week_label(back.start), end=week_label(back.end))
     return [
         t[name],
+        *([t["col_branch"]] if branches else []),
         t["col_visits"],
         t["col_clients"],
         t["col_revenue"].format(currency=ctx.style.currency),
@@ -245,26 +253,38 @@ def _group_heads(ctx: XlsxContext, name: str) -> list[str]:
 
 
 def _group_table(ws: Worksheet, ctx: XlsxContext, row: int, title: str, *, name: str, rows: list[GroupRow]) -> int:
-    """One table (title, header, a row per therapist or category); returns the next free row."""
+    """One table (title, header, a row per therapist or category); returns the next free row.
+
+    A chain's therapists get a Branch column: the same name in two branches is two people.
+    """
     f = ctx.f
     ws.write_string(row, 0, title, f["h2"])
     if not rows:
         ws.write_string(row + 1, 0, ctx.t["nobody"], f["subtitle"])
         return row + 3
-    heads = _group_heads(ctx, name)
+    branches = any(g.branch is not None for g in rows)
+    heads = _group_heads(ctx, name, branches=branches)
     for col, text in enumerate(heads):
         ws.write_string(row + 1, col, text, f["head"])
-    widths = [_group_width(ctx), *GROUP_WIDTHS]
+    widths = [_group_width(ctx), *([BRANCH_WIDTH] if branches else []), *GROUP_WIDTHS]
     ws.set_row(row + 1, 15 * max(wrapped_lines(h, w) for h, w in zip(heads, widths, strict=True)) + 4)
+    first = 2 if branches else 1  # the column of the visits
     for i, group in enumerate(rows, start=row + 2):
         ws.write_string(i, 0, group.name, f["text"])
-        ws.write_number(i, 1, group.visits, f["count"])
-        ws.write_number(i, 2, group.clients, f["count"])
-        ws.write_number(i, 3, group.revenue, f["money"])
-        for col, value in enumerate((group.rebooking_rate, group.no_show_rate, group.return_within), start=4):
+        if branches:
+            ws.write_string(i, 1, group.branch or "", f["text"])
+        ws.write_number(i, first, group.visits, f["count"])
+        ws.write_number(i, first + 1, group.clients, f["count"])
+        _number(ws, (i, first + 2), group.revenue, f["money"], f["na"])
+        for col, value in enumerate((group.rebooking_rate, group.no_show_rate, group.return_within), start=first + 3):
             _number(ws, (i, col), value, f["rate"], f["na"])
-        _number(ws, (i, 7), None if group.satisfaction is None else round(group.satisfaction, 2), f["score"], f["na"])
+        score = None if group.satisfaction is None else round(group.satisfaction, 2)
+        _number(ws, (i, first + 6), score, f["score"], f["na"])
     return row + 3 + len(rows)
+
+
+def _has_branches(ctx: XlsxContext) -> bool:
+    return any(g.branch is not None for g in ctx.report.therapists + ctx.report.categories)
 
 
 def write_teams(ws: Worksheet, ctx: XlsxContext) -> None:
@@ -276,9 +296,12 @@ def write_teams(ws: Worksheet, ctx: XlsxContext) -> None:
     therapists = t["table_therapists"].format(period=period)
     row = _group_table(ws, ctx, 3, therapists, name="col_therapist", rows=report.therapists)
     categories = t["table_categories"].format(period=period)
-    _group_table(ws, ctx, row, categories, name="col_category", rows=report.categories)
+    row = _group_table(ws, ctx, row, categories, name="col_category", rows=report.categories)
+    if report.money_reason is not None:
+        ws.write_string(row, 0, f"{NO_FIGURE} {reason_text(ctx.labels, report.money_reason)}", ctx.f["subtitle"])
     ws.set_column(0, 0, _group_width(ctx))
-    for col, width in enumerate(GROUP_WIDTHS, start=1):
+    widths = [BRANCH_WIDTH, *GROUP_WIDTHS] if _has_branches(ctx) else list(GROUP_WIDTHS)
+    for col, width in enumerate(widths, start=1):
         ws.set_column(col, col, width)
     print_wide(ws, header_row=4)
 

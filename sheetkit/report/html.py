@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
@@ -44,7 +43,7 @@ from sheetkit.report.content import (
     therapist_period_label,
 )
 from sheetkit.report.formats import NO_FIGURE, NumberStyle, change_text, figure_text, kpi_note, number_style
-from sheetkit.report.html_charts import no_show_chart, therapist_chart, trend_chart
+from sheetkit.report.html_charts import TOP_GROUPS, no_show_chart, therapist_chart, trend_chart
 from sheetkit.report.periods import week_label
 from sheetkit.template import Labels
 
@@ -196,10 +195,13 @@ def _period_span(labels: Labels, period: Period | None) -> str:
     return labels.report["week_range"].format(start=week_label(period.start), end=week_label(period.end))
 
 
-def _group_table(labels: Labels, style: NumberStyle, report: WeeklyReport, rows: Iterable[GroupRow], name: str) -> str:
+def _group_table(labels: Labels, style: NumberStyle, report: WeeklyReport, rows: list[GroupRow], name: str) -> str:
+    """The first :data:`TOP_GROUPS` rows (a chain's therapists with their branch), then how many there are."""
     t = labels.report
+    branches = any(row.branch is not None for row in rows)
     heads = [
         name,
+        *([t["col_branch"]] if branches else []),
         t["col_visits"],
         t["col_clients"],
         t["col_revenue"].format(currency=style.currency),
@@ -208,21 +210,22 @@ def _group_table(labels: Labels, style: NumberStyle, report: WeeklyReport, rows:
         t["col_return_within"].format(days=report.return_days, period=_period_span(labels, report.return_period)),
         t["col_mean_satisfaction"],
     ]
+    money_na = "" if report.money_reason is None else f' title="{_e(reason_text(labels, report.money_reason))}"'
     out = ["<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in heads) + "</tr>"]
-    for row in rows:
+    for row in rows[:TOP_GROUPS]:
         figures = [
             style.count(row.visits),
             style.count(row.clients),
-            style.money(row.revenue),
+            None if row.revenue is None else style.money(row.revenue),
             *(None if v is None else style.rate(v) for v in (row.rebooking_rate, row.no_show_rate, row.return_within)),
             None if row.satisfaction is None else style.score(row.satisfaction),
         ]
-        cells = "".join(
-            f'<td class="na">{NO_FIGURE}</td>' if f is None else f'<td class="n">{_e(f)}</td>' for f in figures
-        )
-        out.append(f"<tr><td>{_e(row.name)}</td>{cells}</tr>")
+        missing = [f'<td class="na"{money_na if col == 2 else ""}>{NO_FIGURE}</td>' for col in range(len(figures))]
+        cells = "".join(missing[col] if f is None else f'<td class="n">{_e(f)}</td>' for col, f in enumerate(figures))
+        branch = f"<td>{_e(row.branch or '')}</td>" if branches else ""
+        out.append(f"<tr><td>{_e(row.name)}</td>{branch}{cells}</tr>")
     out.append("</table>")
-    return "".join(out)
+    return "".join(out) + _shown_more(labels, min(len(rows), TOP_GROUPS), len(rows))
 
 
 def _group_tables(labels: Labels, style: NumberStyle, report: WeeklyReport) -> str:
@@ -236,6 +239,8 @@ def _group_tables(labels: Labels, style: NumberStyle, report: WeeklyReport) -> s
         parts.append(f"<h3>{_e(t[title].format(period=period))}</h3>")
         parts.append(_group_table(labels, style, report, rows, t[name]) if rows else f"<p>{_e(t['nobody'])}</p>")
     parts.append(f'<p class="sub">{_e(t["table_na_note"])}</p>')
+    if report.money_reason is not None:
+        parts.append(f'<p class="sub">{_e(NO_FIGURE + " " + reason_text(labels, report.money_reason))}</p>')
     return "".join(parts)
 
 

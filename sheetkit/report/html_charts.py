@@ -21,9 +21,10 @@ from typing import Final
 
 from sheetkit.report.content import WeeklyReport, therapist_period_label
 from sheetkit.report.formats import NumberStyle
+from sheetkit.report.tables import group_label
 from sheetkit.template import Labels
 
-__all__ = ["no_show_chart", "text_width", "therapist_chart", "trend_chart"]
+__all__ = ["TOP_GROUPS", "no_show_chart", "text_width", "therapist_chart", "trend_chart"]
 
 ACCENT: Final = "#4472C4"
 SECOND: Final = "#ED7D31"
@@ -38,6 +39,10 @@ MAX_LABEL: Final = 110.0
 #: Category labels are turned by this angle (degrees) when they do not fit side by side.
 ANGLE: Final = 40
 _SIN, _COS = math.sin(math.radians(ANGLE)), math.cos(math.radians(ANGLE))
+
+
+#: Therapists (and categories) the HTML shows, most visits first; the .xlsx has them all.
+TOP_GROUPS: Final = 20
 
 
 def _e(value: object) -> str:
@@ -307,12 +312,16 @@ def trend_chart(labels: Labels, style: NumberStyle, report: WeeklyReport) -> str
         return _no_chart(labels, title)
     visits = [float(p.visits) for p in report.trend]
     revenue = [p.revenue for p in report.trend]
+    legend = [(t["legend_visits_left"], ACCENT)]
+    if report.money_reason is None:
+        legend.append((t["legend_revenue_right"].format(currency=style.currency), SECOND))
     chart = _Chart(
         title=title,
-        legend=[(t["legend_visits_left"], ACCENT), (t["legend_revenue_right"].format(currency=style.currency), SECOND)],
+        legend=legend,
         categories=[p.week for p in report.trend],
         left=_nice(visits, style.number),
-        right=_nice(revenue, style.number),
+        # Branches in different currencies: no revenue line, since no sum of their amounts means anything.
+        right=_nice(revenue, style.number) if report.money_reason is None else None,
         every=2,
     )
     right = chart.right or chart.left
@@ -322,16 +331,20 @@ def trend_chart(labels: Labels, style: NumberStyle, report: WeeklyReport) -> str
 
 
 def therapist_chart(labels: Labels, style: NumberStyle, report: WeeklyReport) -> str:
-    """Visits per therapist (bars, left axis) and their mean satisfaction (diamonds, right axis 1-5)."""
+    """Visits per therapist (bars, left axis) and their mean satisfaction (diamonds, right axis 1-5).
+
+    Only the :data:`TOP_GROUPS` therapists with most visits: a chain's hundreds of
+    bars would be unreadable (the table below says how many there are).
+    """
     t = labels.report
-    rows = report.therapists
+    rows = report.therapists[:TOP_GROUPS]
     title = t["chart_therapists"].format(period=therapist_period_label(labels, report))
     if not rows:
         return _no_chart(labels, title)
     chart = _Chart(
         title=title,
         legend=[(t["legend_visits_left"], ACCENT), (t["legend_satisfaction_right"], SECOND)],
-        categories=[r.name for r in rows],
+        categories=[group_label(r) for r in rows],
         left=_nice([float(r.visits) for r in rows], style.number),
         right=_Axis(1.0, 5.0, style.number),
     )
@@ -344,7 +357,7 @@ def therapist_chart(labels: Labels, style: NumberStyle, report: WeeklyReport) ->
             x, y = frame.x(i, n), frame.y(row.visits, chart.left.lo, chart.left.hi)
             out.append(
                 f'<rect x="{x - bar / 2:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{frame.floor - y:.1f}" '
-                f'fill="{ACCENT}"><title>{_e(row.name)}: {_e(style.count(row.visits))}</title></rect>'
+                f'fill="{ACCENT}"><title>{_e(group_label(row))}: {_e(style.count(row.visits))}</title></rect>'
                 f'<text x="{x:.1f}" y="{y - 3:.1f}" font-size="{LABEL_SIZE}" text-anchor="middle">'
                 f"{_e(style.count(row.visits))}</text>"
             )
@@ -352,11 +365,16 @@ def therapist_chart(labels: Labels, style: NumberStyle, report: WeeklyReport) ->
                 sy = frame.y(row.satisfaction, 1.0, 5.0)
                 out.append(
                     f'<path d="M{x:.1f},{sy - 6:.1f} l6,6 l-6,6 l-6,-6 z" fill="{SECOND}">'
-                    f"<title>{_e(row.name)}: {_e(style.score(row.satisfaction))}</title></path>"
+                    f"<title>{_e(group_label(row))}: {_e(style.score(row.satisfaction))}</title></path>"
                 )
         return out
 
-    return chart.svg(bars)
+    svg = chart.svg(bars)
+    total = len(report.therapists)
+    if total <= TOP_GROUPS:
+        return svg
+    more = t["showing_top"].format(shown=TOP_GROUPS, total=total)
+    return f'<div>{svg}<p class="more">{_e(more)}</p></div>'
 
 
 def no_show_chart(labels: Labels, style: NumberStyle, report: WeeklyReport) -> str:

@@ -10,6 +10,9 @@ gives it (docs/metrics.md#weekly-report). Two rules from the conventions:
 * **good or bad, not plus or minus**: each KPI knows whether up is good
   (:data:`KPI_SPECS`); :attr:`Kpi.better` says whether the change since last week
   is an improvement (``None`` when there is nothing to compare or no change).
+
+A chain whose branches use different currencies has no money figures
+(:func:`without_money`): a sum of euros, pounds and dong is no amount at all.
 """
 
 from __future__ import annotations
@@ -34,7 +37,17 @@ from sheetkit.analytics import (
 from sheetkit.frames import WorkbookData
 from sheetkit.report.periods import Period
 
-__all__ = ["KPI_SPECS", "REASONS", "Kpi", "KpiSpec", "build_kpis", "first_record", "kpi_values", "number"]
+__all__ = [
+    "KPI_SPECS",
+    "REASONS",
+    "Kpi",
+    "KpiSpec",
+    "build_kpis",
+    "first_record",
+    "kpi_values",
+    "number",
+    "without_money",
+]
 
 KpiKind = Literal["count", "money", "rate"]
 
@@ -45,6 +58,7 @@ REASONS: Final = (
     "no_appointments",  # no appointment scheduled in the period
     "no_bookings_recorded",  # no appointment with a booking date by the period's end: rebooking unmeasurable
     "not_yet",  # censored: the return window has not passed yet
+    "mixed_currencies",  # a chain whose branches use different currencies: amounts cannot be added up
 )
 
 
@@ -219,3 +233,9 @@ def build_kpis(
             Kpi(spec.key, label(spec.key), spec.kind, this, last_week, last_year, spec.higher_is_better, reasons)
         )
     return rows
+
+
+def without_money(values: dict[str, Figure], reason: str) -> dict[str, Figure]:
+    """``values`` with every money KPI ``None`` for ``reason`` (a key of :data:`REASONS`); counts and rates stay."""
+    money = {spec.key for spec in KPI_SPECS if spec.kind == "money"}
+    return {key: (None, reason) if key in money else figure for key, figure in values.items()}

@@ -9,31 +9,23 @@ workbook (a file with sheetkit's About sheet, in any of the template's languages
 from __future__ import annotations
 
 import datetime as dt
-import html as html_text
-import re
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-from python_calamine import CalamineWorkbook
-
-from sheetkit.errors import EncryptedWorkbookError, SheetkitError, UsageError
-from sheetkit.excel.sniff import sniff_workbook
+from sheetkit.errors import UsageError
+from sheetkit.excel.identify import is_sheetkit_workbook
 from sheetkit.files import check_target, write_atomically
 from sheetkit.issues import ValidationResult
 from sheetkit.report.content import build_report
 from sheetkit.report.excel import render_report_xlsx
 from sheetkit.report.html import render_html
 from sheetkit.report.periods import Period, resolve_period
-from sheetkit.template import load_template
 from sheetkit.validation import validate
 
 __all__ = ["check_outputs", "is_sheetkit_workbook", "refuse_sources", "report_result", "same_file", "weekly_report"]
 
 #: Most of xl/workbook.xml read to find the sheet names (it lists sheets, defined names and views).
-_WORKBOOK_XML_LIMIT: Final = 8 * 1024 * 1024
-_SHEET_NAME: Final = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
 
 
 def weekly_report(
@@ -112,47 +104,6 @@ def refuse_sources(sources: Iterable[Path | str], *outputs: Path | str | None) -
                 f"{path} is a sheetkit workbook (it has the About sheet) and a report never replaces a workbook; "
                 "write the report to another file"
             )
-
-
-def _about_names() -> frozenset[str]:
-    template = load_template()
-    return frozenset(template.labels(locale).sheet_name("about") for locale in template.locales)
-
-
-def is_sheetkit_workbook(path: Path | str) -> bool:
-    """True when ``path`` is a workbook with sheetkit's About sheet; cheap (it reads only the list of sheets).
-
-    A password-protected workbook cannot be looked into and counts as one; a file
-    that is no workbook at all does not.
-    """
-    file = Path(path)
-    if not file.is_file():
-        return False
-    try:
-        kind = sniff_workbook(file)
-    except EncryptedWorkbookError:
-        return True
-    except SheetkitError:
-        return False
-    try:
-        names = _xlsx_sheet_names(file) if kind == "xlsx" else _calamine_sheet_names(file)
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
-        return False
-    return not names.isdisjoint(_about_names())
-
-
-def _xlsx_sheet_names(file: Path) -> set[str]:
-    with zipfile.ZipFile(file) as zf, zf.open("xl/workbook.xml") as part:
-        head = part.read(_WORKBOOK_XML_LIMIT)
-    return {html_text.unescape(name.decode("utf-8")) for name in _SHEET_NAME.findall(head)}
-
-
-def _calamine_sheet_names(file: Path) -> set[str]:
-    try:
-        with file.open("rb") as handle:
-            return set(CalamineWorkbook.from_filelike(handle).sheet_names)
-    except Exception:  # calamine raises its own error types for a damaged file: no workbook to protect
-        return set()
 
 
 def report_result(
