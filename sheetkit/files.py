@@ -12,18 +12,16 @@ sign-in tokens, key files) goes through :func:`write_atomically` or
 - several targets (a report's .xlsx and .html) are replaced together: the
   renames happen only after every file was written, and a failing rename puts
   back the files already replaced;
-- an existing target is refused unless ``overwrite=True``; with ``backup`` a
-  copy of the replaced file is kept;
+- an existing target is refused unless ``overwrite=True``; ``backup`` keeps a copy of the replaced file;
 - SIGTERM (and SIGINT where it would end the process outright) removes the
   temporary files, then the process exits with status 128 + the signal number;
   Python's usual SIGINT (KeyboardInterrupt) unwinds through the same cleanup.
   A signal that arrives while a set is being renamed into place waits until the
   set is complete. Handlers are installed only while a write runs, and only from
   the main thread (Python allows no other);
-- what a process that could not clean up left behind (``kill -9``, a power cut)
-  is removed by the next write of the same target: a leftover carries the host
-  and process id of its writer, and is touched only when that process no longer
-  runs on this machine or when it is older than :data:`STALE_AFTER` seconds;
+- what a process that could not clean up left behind (``kill -9``, a power cut) is removed by the
+  next write in that folder: a leftover carries the host and process id of its writer, and is
+  touched only when that process no longer runs here or is older than :data:`STALE_AFTER` seconds;
 - every ``OSError`` (also one raised inside the block, such as a full disk
   while a writer fills the temporary file) becomes a
   :class:`~sheetkit.errors.WorkbookWriteError` naming the target, never the
@@ -138,7 +136,8 @@ def write_atomically(
     with _signals_guarded():
         try:
             for out in outs:
-                temps.append(_temp_beside(out))
+                with _renaming():  # a signal waits until the file is on the list the cleanup removes
+                    temps.append(_temp_beside(out))
             failure: WorkbookWriteError | None = None
             try:
                 yield tuple(temps)
@@ -170,17 +169,19 @@ def scratch_beside(target: Path | str) -> Iterator[Path]:
     block ends or a signal stops the run, and is swept by the next write of
     ``target`` after a kill -9.
     """
-    out = Path(target)
+    out, made = Path(target), []
     try:
-        path = Path(tempfile.mkdtemp(prefix=_temp_prefix(out), dir=out.parent))
-    except OSError as exc:
-        raise _write_error(exc, out) from None
-    _guard.live.add(path)
-    try:
-        yield path
+        with _renaming():  # a signal waits until the folder is known to the cleanup below
+            try:
+                made.append(Path(tempfile.mkdtemp(prefix=_temp_prefix(out), dir=out.parent)))
+            except OSError as exc:
+                raise _write_error(exc, out) from None
+            _guard.live.add(made[0])
+        yield made[0]
     finally:
-        _guard.live.discard(path)
-        shutil.rmtree(path, ignore_errors=True)
+        for path in made:
+            _guard.live.discard(path)
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def replace_folder(target: Path | str, *, allowed: set[str] | None = None) -> contextlib.AbstractContextManager[Path]:
