@@ -6,17 +6,13 @@ import contextlib
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from sheetkit._version import __version__
 from sheetkit.cli.console import INTERRUPTED, _Guarded, _json_mode
 from sheetkit.errors import UsageError
-
-if TYPE_CHECKING:  # the library loads on first use, so --help is fast and Ctrl-C at start is one line too
-    pass
-
 
 app = typer.Typer(
     name="sheetkit",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -32,9 +32,6 @@ from sheetkit.cli.console import (
 )
 from sheetkit.cli.reading import _reading
 from sheetkit.errors import UsageError
-
-if TYPE_CHECKING:  # the library loads on first use, so --help is fast and Ctrl-C at start is one line too
-    pass
 
 
 @app.command()
