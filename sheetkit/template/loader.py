@@ -29,6 +29,7 @@ from sheetkit.template.model import (
     COLUMN_TYPES,
     FORMULAS,
     KEY_RE,
+    SENSITIVITIES,
     Bound,
     Column,
     ColumnType,
@@ -201,8 +202,9 @@ class _TemplateLoader:
         if formula is not None and formula not in FORMULAS:
             raise self.fail(f"unknown formula {formula!r}", sheet=sheet, column=key)
         sensitivity = spec.get("sensitivity")
-        if sensitivity not in (None, "personal", "health"):
-            raise self.fail(f"sensitivity must be personal or health, not {sensitivity!r}", sheet=sheet, column=key)
+        if sensitivity is not None and sensitivity not in SENSITIVITIES:
+            allowed = ", ".join(sorted(SENSITIVITIES))
+            raise self.fail(f"sensitivity must be one of {allowed}, not {sensitivity!r}", sheet=sheet, column=key)
         try:
             return Column(
                 key=key,

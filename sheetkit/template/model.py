@@ -42,7 +42,13 @@ ColumnType = Literal[
     "month-day",
 ]
 COLUMN_TYPES: Final = frozenset(get_args(ColumnType))
-Sensitivity = Literal["personal", "health"]
+#: How a column's value identifies or exposes a person (template ``sensitivity``):
+#: ``personal`` a direct identifier (name, phone, e-mail, address, emergency contact),
+#: ``quasi`` personal but generalisable (a birth date keeps only its year),
+#: ``free_text`` text staff type freely, which may hold anything about anyone,
+#: ``health`` special-category health data. None: nothing about a person by itself.
+Sensitivity = Literal["personal", "quasi", "free_text", "health"]
+SENSITIVITIES: Final = frozenset(get_args(Sensitivity))
 #: Formula columns the workbook builders know how to write.
 FORMULAS: Final = frozenset(
     {

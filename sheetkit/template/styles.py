@@ -12,6 +12,8 @@ NUMBER_FORMATS: Final = {"int": "0", "rating": "0", "decimal": "0.00", "money": 
 HEADER_COLOURS: Final = {
     None: "#DCE6F1",
     "personal": "#E4DFEC",
+    "quasi": "#E4DFEC",
+    "free_text": "#DCE6F1",
     "health": "#F2C4C4",
     "formula": "#D9D9D9",
 }
