@@ -17,17 +17,20 @@ import typing as _typing
 from sheetkit._version import __version__
 
 if _typing.TYPE_CHECKING:
-    from sheetkit import analytics, report
+    from sheetkit import analytics, privacy, report
     from sheetkit.analytics.intervals import client_intervals, staff_view
     from sheetkit.chain import ChainResult, load_registry, pull_chain
     from sheetkit.demo import generate_demo, write_demo
     from sheetkit.errors import SheetkitError, TemplateError, UsageError, WorkbookError
     from sheetkit.excel.reader import read_workbook
+    from sheetkit.excel.upgrade import rewrite_workbook, upgrade_workbook
     from sheetkit.excel.writer import new_workbook, write_excel
     from sheetkit.frames import WorkbookData
+    from sheetkit.importing import import_records
     from sheetkit.gsheets.auth import load_account
     from sheetkit.gsheets.client import SheetsClient
     from sheetkit.gsheets.reader import read_gsheet
+    from sheetkit.gsheets.upgrade import upgrade_gsheet
     from sheetkit.gsheets.writer import write_gsheet
     from sheetkit.issues import Issue, ValidationResult
     from sheetkit.read.workbook import Workbook
@@ -57,15 +60,20 @@ _HOMES: dict[str, str] = {
     "chain_report": "sheetkit.report",
     "client_intervals": "sheetkit.analytics.intervals",
     "generate_demo": "sheetkit.demo",
+    "import_records": "sheetkit.importing",
     "load_account": "sheetkit.gsheets.auth",
     "load_registry": "sheetkit.chain",
     "load_template": "sheetkit.template",
     "new_workbook": "sheetkit.excel.writer",
+    "privacy": "sheetkit.privacy",
     "pull_chain": "sheetkit.chain",
     "read_gsheet": "sheetkit.gsheets.reader",
     "read_workbook": "sheetkit.excel.reader",
     "report": "sheetkit.report",
+    "rewrite_workbook": "sheetkit.excel.upgrade",
     "staff_view": "sheetkit.analytics.intervals",
+    "upgrade_gsheet": "sheetkit.gsheets.upgrade",
+    "upgrade_workbook": "sheetkit.excel.upgrade",
     "validate": "sheetkit.validation",
     "weekly_report": "sheetkit.report",
     "write_demo": "sheetkit.demo",
@@ -92,15 +100,20 @@ __all__ = [
     "chain_report",
     "client_intervals",
     "generate_demo",
+    "import_records",
     "load_account",
     "load_registry",
     "load_template",
     "new_workbook",
+    "privacy",
     "pull_chain",
     "read_gsheet",
     "read_workbook",
     "report",
+    "rewrite_workbook",
     "staff_view",
+    "upgrade_gsheet",
+    "upgrade_workbook",
     "validate",
     "weekly_report",
     "write_demo",

@@ -11,6 +11,7 @@ a person can do about it::
     │   ├── WorkbookNotFoundError     no file at that path
     │   ├── UnsupportedFormatError    not a spreadsheet (CSV, HTML, empty, truncated, ~$ owner file)
     │   ├── EncryptedWorkbookError    password-protected: save a copy without a password
+    │   │   └── WorkbookPasswordError  Office-encrypted .xlsx opened without its password, or with a wrong one
     │   ├── UnsafeWorkbookError       zip bomb, XML entity bomb: refused before parsing
     │   ├── WorkbookChangedError      the file changed (was saved or replaced) while it was being read
     │   ├── SheetNotFoundError        a required sheet is missing (lists the available ones)
@@ -50,6 +51,7 @@ __all__ = [
     "WorkbookChangedError",
     "WorkbookError",
     "WorkbookNotFoundError",
+    "WorkbookPasswordError",
     "WorkbookWriteError",
 ]
 
@@ -122,6 +124,22 @@ class EncryptedWorkbookError(WorkbookError):
             "without a password (File > Info > Protect Workbook / File > Properties > Security)",
             path=path,
         )
+
+
+class WorkbookPasswordError(EncryptedWorkbookError):
+    """An Office-encrypted workbook was opened without its password (``wrong=False``) or with a wrong one.
+
+    The message says how to give the password; it never holds the password itself.
+    """
+
+    def __init__(self, path: Path | str, *, wrong: bool = False) -> None:
+        self.wrong = wrong
+        how = "SHEETKIT_PASSWORD or --password-file FILE (in Python: password=...)"
+        if wrong:
+            message = f"the password given does not open this encrypted workbook; check it and give it again with {how}"
+        else:
+            message = f"the workbook is encrypted with a password; give the password with {how}"
+        WorkbookError.__init__(self, message, path=path)
 
 
 class UnsafeWorkbookError(WorkbookError):

@@ -12,10 +12,12 @@ in the template's locale files under ``issues:``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Final, Literal
 
-from sheetkit.frames import WorkbookData
+import pandas as pd
+
+from sheetkit.frames import DATA_SHEETS, WorkbookData
 from sheetkit.template import Labels, Template
 from sheetkit.template.geometry import SETTINGS_VALUE_COLUMN, column_letter
 
@@ -31,9 +33,15 @@ IssueCode = Literal[
     "merged-cells",
     "hidden-row",
     "blank-row",
+    "blank-rows",
+    "renamed-column",
+    "open-elsewhere",
     "formula-in-data",
     "error-cell",
     "old-template-version",
+    "upgrade-available",
+    "prepared-area-exceeded",
+    "prepared-area-nearly-full",
     "required-missing",
     "placeholder-value",
     "not-a-date",
@@ -63,6 +71,11 @@ IssueCode = Literal[
     "branch-not-loaded",
     "settings-differ",
     "currency-differs",
+    "patch-test-missing",
+    "consent-mismatch",
+    "retention-period-passed",
+    "probable-duplicate",
+    "date-order-assumed",
 ]
 
 #: Every issue code sheetkit emits, with its severity. Codes are stable: scripts may rely on them.
@@ -75,9 +88,16 @@ CODES: Final[Mapping[IssueCode, Severity]] = {
     "merged-cells": "error",
     "hidden-row": "warning",
     "blank-row": "warning",
+    "blank-rows": "warning",
+    "renamed-column": "error",
+    "open-elsewhere": "warning",
     "formula-in-data": "error",
     "error-cell": "error",
+    # Emitted before template v2; a workbook of an older version now gets upgrade-available.
     "old-template-version": "warning",
+    "upgrade-available": "warning",
+    "prepared-area-exceeded": "warning",
+    "prepared-area-nearly-full": "warning",
     # one cell
     "required-missing": "error",
     "placeholder-value": "warning",
@@ -106,6 +126,12 @@ CODES: Final[Mapping[IssueCode, Severity]] = {
     "implausible-birth-date": "error",
     "status-date-mismatch": "warning",
     "booked-after-scheduled": "warning",
+    "patch-test-missing": "error",
+    "consent-mismatch": "warning",
+    "retention-period-passed": "warning",
+    # sheetkit import: what the import could not decide alone
+    "probable-duplicate": "warning",
+    "date-order-assumed": "warning",
     # a chain of branches
     "branch-not-loaded": "error",
     "settings-differ": "warning",
@@ -184,6 +210,22 @@ class ValidationResult:
         """Issues of severity error."""
         return [i for i in self.issues if i.severity == "error"]
 
+    def issues_frame(self) -> pd.DataFrame:
+        """Every Issue as one row of a DataFrame, in the order of :attr:`issues`.
+
+        Columns: code, severity, sheet, row, column, cell, value, message,
+        message_en, sheet_key, column_key, branch (``row`` is ``Int64``: blank for
+        an Issue of a whole sheet or workbook).
+
+        >>> import sheetkit as sk
+        >>> ValidationResult(frames=sk.WorkbookData.empty()).issues_frame().columns.tolist()[:8]
+        ['code', 'severity', 'sheet', 'row', 'column', 'cell', 'value', 'message']
+        """
+        columns = [f.name for f in fields(Issue)]
+        frame = pd.DataFrame([[getattr(i, c) for c in columns] for i in self.issues], columns=columns, dtype=object)
+        frame["row"] = frame["row"].astype("Int64")
+        return frame
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary: validity, counts per code, and every Issue."""
         counts: dict[str, int] = {}
@@ -193,7 +235,7 @@ class ValidationResult:
             "source": self.source,
             "locale": self.locale,
             "valid": self.valid,
-            "rows": {key: len(self.frames.frame(key)) for key in ("clients", "visits", "appointments", "feedback")},
+            "rows": {key: len(self.frames.frame(key)) for key in DATA_SHEETS},
             "counts": dict(sorted(counts.items())),
             "issues": [i.to_dict() for i in self.issues],
         }
@@ -279,6 +321,9 @@ def _show(value: Any) -> str:
 
 def _format(labels: Labels, code: str, fields: Mapping[str, Any]) -> str:
     template = labels.issues.get(code) or code
+    order = fields.get("order")
+    if isinstance(order, str):  # DMY -> "day/month/year" in the message's language (report labels order_dmy, ...)
+        fields = {**fields, "order": labels.report.get(f"order_{order.lower()}", order)}
     try:
         return template.format_map(_Defaults(fields))
     except (ValueError, IndexError):  # a malformed template must not hide the issue itself

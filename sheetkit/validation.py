@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -27,7 +28,9 @@ from sheetkit.excel.reader import read_workbook
 from sheetkit.frames import row_of
 from sheetkit.issues import Issue, IssueCode, IssueFactory, ValidationResult
 from sheetkit.read.workbook import SheetInfo, Workbook
-from sheetkit.template import Column, Sheet, Template
+from sheetkit.record_keeping import retention_issues
+from sheetkit.safety import latest_consents, uncovered_visits
+from sheetkit.template import Column, Sheet, Template, load_template, resolve_bound
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +46,11 @@ def validate(
     as_of: dt.date,
     today: dt.date | None = None,
     template: Template | None = None,
+    password: str | None = None,
 ) -> ValidationResult:
     """Check a workbook; return its typed frames and every Issue.
+
+    ``password`` opens an encrypted workbook file (see :func:`sheetkit.read_workbook`).
 
     ``today`` is the day the check runs: a date after it is in the future, and
     ages and appointment statuses are judged on it. It defaults to ``as_of``, the
@@ -58,7 +64,7 @@ def validate(
     >>> result.valid, len(result.frames.clients)
     (True, 20)
     """
-    workbook = book if isinstance(book, Workbook) else read_workbook(book, template=template)
+    workbook = book if isinstance(book, Workbook) else read_workbook(book, template=template, password=password)
     checker = _Checker(workbook, today or as_of)
     issues = list(workbook.issues) + checker.run()
     result = ValidationResult(
@@ -79,16 +85,22 @@ def validate(
     return result
 
 
-def schema_for(sheet: Sheet, *, as_of: dt.date, price_scale: float = 1.0) -> pa.DataFrameSchema:
+def schema_for(
+    sheet: Sheet, *, as_of: dt.date, price_scale: float = 1.0, settings: Mapping[str, Any] | None = None
+) -> pa.DataFrameSchema:
     """The pandera schema of a data sheet's typed frame, derived from the template.
 
     Money bounds are in the template's reference currency and scale with the
     workbook locale's ``price_scale`` (a card balance in VND is 20 000 times larger).
+    A bound taken from a setting (``setting:earliest_date``) is the value in
+    ``settings``, else the setting's default. A date whose upper bound is "today"
+    is checked against ``as_of`` (the day the check runs), so that an out-of-range
+    message always names both bounds.
     """
     columns: dict[str, pa.Column] = {}
     for col in sheet.data_columns:
         checks: list[pa.Check] = []
-        lo, hi = _bounds(col, as_of)
+        lo, hi = _bounds(col, as_of, settings or {})
         if col.type == "money":
             lo = None if lo is None else lo * price_scale
             hi = None if hi is None else hi * price_scale
@@ -96,24 +108,27 @@ def schema_for(sheet: Sheet, *, as_of: dt.date, price_scale: float = 1.0) -> pa.
         if lo is not None and hi is not None:
             checks.append(pa.Check.in_range(lo, hi, error=f"in_range:{_show(lo)}:{_show(hi)}"))
         elif lo is not None:
-            checks.append(pa.Check.ge(lo, error=f"in_range:{_show(lo)}:"))
+            # Upper bound "today": a later date is a future-date Issue; the message still names both bounds.
+            top = as_of.isoformat() if col.max == "today" else ""
+            checks.append(pa.Check.ge(lo, error=f"in_range:{_show(lo)}:{top}"))
         columns[col.key] = pa.Column(nullable=not col.required, checks=checks, required=True, coerce=False)
     return pa.DataFrameSchema(columns, strict=False, name=sheet.key)
 
 
-def _bounds(col: Column, as_of: dt.date) -> tuple[Any, Any]:
-    if col.is_formula or col.month_day:
+def _bounds(col: Column, as_of: dt.date, settings: Mapping[str, Any]) -> tuple[Any, Any]:
+    if col.is_formula or col.month_day:  # a birth date's bounds are the plausible-age check
         return None, None
+    low, high = (resolve_bound(b, settings, load_template()) for b in (col.min, col.max))
     if col.type in ("int", "decimal", "money", "rating"):
         return (
-            col.min if isinstance(col.min, float) else None,
-            col.max if isinstance(col.max, float) else None,
+            low if isinstance(low, float) else None,
+            high if isinstance(high, float) else None,
         )
     if col.type in ("date", "datetime"):
         # "today" is checked as future-date; a fixed upper bound is a range.
         return (
-            pd.Timestamp(col.min) if isinstance(col.min, dt.date) else None,
-            pd.Timestamp(col.max) + pd.Timedelta(hours=23, minutes=59) if isinstance(col.max, dt.date) else None,
+            pd.Timestamp(low) if isinstance(low, dt.date) else None,
+            pd.Timestamp(high) + pd.Timedelta(hours=23, minutes=59) if isinstance(high, dt.date) else None,
         )
     return None, None
 
@@ -155,13 +170,18 @@ class _Checker:
         issues += self._lists()
         issues += self._birth_dates()
         issues += self._appointments()
+        issues += self._patch_tests()
+        issues += self._consents()
+        issues += retention_issues(self.book, today=self.today.date())  # record_keeping.py (privacy)
         return issues
 
     def _schema(self, sheet: Sheet, frame: pd.DataFrame) -> list[Issue]:
         present = [c for c in sheet.data_columns if c.key in frame.columns]
         if frame.empty:
             return []
-        schema = schema_for(sheet, as_of=self.today.date(), price_scale=self.labels.price_scale)
+        schema = schema_for(
+            sheet, as_of=self.today.date(), price_scale=self.labels.price_scale, settings=self.data.settings
+        )
         try:
             schema.validate(frame[[c.key for c in present]], lazy=True)
         except SchemaErrors as exc:
@@ -297,6 +317,72 @@ class _Checker:
                     )
                 )
         return issues
+
+    def _patch_tests(self) -> list[Issue]:
+        """``patch-test-missing`` at the service cell of each visit without a valid passing test (sheetkit.safety)."""
+        if "patch_tests" not in self.book.sheets:
+            return []
+        missing = uncovered_visits(self.data.visits, self.data.patch_tests, self.data.lists.get("services"))
+        sheet = self.book.sheets["patch_tests"].name
+        visits = self.data.visits
+        return [
+            self.issue(
+                "patch-test-missing",
+                "visits",
+                row_of(r),
+                "service",
+                visits.at[r, "service"],
+                days=int(days),
+                patch_sheet=sheet,
+            )
+            for r, days in missing.items()
+        ]
+
+    def _consents(self) -> list[Issue]:
+        """``consent-mismatch`` where Clients' quick view disagrees with the latest Consents entry."""
+        consents = self.data.consents
+        clients = self.data.clients
+        if consents.empty or "client_id" not in clients:
+            return []
+        latest = latest_consents(consents, as_of=self.today.date())
+        issues: list[Issue] = []
+        sheet = self.book.sheets["consents"].name
+        # Clients column -> (purpose, its value that means granted, its value that means withdrawn).
+        quick = {
+            "records_consent": ("records", True, False),
+            "marketing_opt_in": ("marketing", "subscribed", "unsubscribed"),
+        }
+        for column, (purpose, yes, no) in quick.items():
+            if column not in clients:
+                continue
+            for row, client, value in zip(clients.index, clients["client_id"], clients[column], strict=True):
+                key = (client, purpose)
+                if pd.isna(client) or key not in latest.index or value is None or pd.isna(value):
+                    continue
+                decision = str(latest.at[key, "decision"])
+                expected = yes if decision == "granted" else no
+                if value == expected or value not in (yes, no):
+                    continue  # agrees, or "unknown": nothing to compare
+                issues.append(
+                    self.issue(
+                        "consent-mismatch",
+                        "clients",
+                        row_of(row),
+                        column,
+                        self._choice_text(column, value),
+                        purpose=self.labels.choices["consent_purpose"].get(purpose, purpose),
+                        decision=self.labels.choices["consent_decision"].get(decision, decision),
+                        date=_display(latest.at[key, "date"]),
+                        consent_sheet=sheet,
+                    )
+                )
+        return issues
+
+    def _choice_text(self, column: str, value: Any) -> str:
+        """A Clients value as staff see it: the yes/no or opt-in label of the workbook's language."""
+        if isinstance(value, (bool, np.bool_)):
+            return self.labels.choices["yes_no"]["yes" if value else "no"]
+        return self.labels.choices.get("marketing_opt_in", {}).get(str(value), str(value))
 
 
 def _display(value: Any) -> Any:

@@ -1,11 +1,14 @@
-"""The demo salon: deterministic, consistent with the template, and realistic enough to report on."""
+"""The demo salon: deterministic, consistent with the template, realistic enough to report on, in its locale."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +16,7 @@ import pytest
 
 from sheetkit.demo import generate_demo
 from sheetkit.demo.tables import BRANCH_CITIES
-from sheetkit.frames import DATA_SHEETS, WorkbookData
+from sheetkit.frames import DATA_SHEETS, WorkbookData, month_day_column
 from sheetkit.template import default_template_dir, load_template
 
 AS_OF = dt.date(2025, 3, 14)
@@ -45,12 +48,17 @@ def test_same_arguments_give_identical_frames(salon: WorkbookData) -> None:
 
 def test_frames_have_every_data_column_with_canonical_dtypes(salon: WorkbookData) -> None:
     template = load_template()
+    assert {s.key for s in template.sheets} == set(DATA_SHEETS)
     for sheet in template.sheets:
         frame = salon.frame(sheet.key)
-        assert list(frame.columns) == [c.key for c in sheet.data_columns]
+        expected = [c.key for c in sheet.data_columns]
+        if sheet.key == "clients":
+            expected.insert(expected.index("birth_date") + 1, month_day_column("birth_date"))
+        assert list(frame.columns) == expected
+        assert len(frame) > 0, sheet.key
         for col in sheet.data_columns:
             dtype = str(frame[col.key].dtype)
-            if col.type in ("date", "datetime") and not col.month_day:
+            if col.type in ("date", "datetime"):
                 assert dtype == "datetime64[ns]", col.key
             elif col.type in ("int", "rating"):
                 assert dtype == "Int64", col.key
@@ -135,16 +143,20 @@ def test_shares_look_like_a_real_salon(salon: WorkbookData) -> None:
 
 
 def test_birthdays_and_phones_are_as_staff_type_them(salon: WorkbookData) -> None:
-    birth = salon.clients["birth_date"].dropna()
-    month_days = birth[birth.map(lambda v: isinstance(v, str))]
-    dates = birth[birth.map(lambda v: isinstance(v, dt.date))]
-    assert len(month_days) + len(dates) == len(birth)
-    assert month_days.str.fullmatch(r"\d\d-\d\d").all()
-    assert len(month_days) / len(salon.clients) == pytest.approx(0.12, abs=0.05)
-    ages = dates.map(lambda b: (AS_OF - b).days / 365.25)
+    clients = salon.clients
+    dates, month_days = clients["birth_date"], clients["birth_month_day"]
+    known = month_days.dropna()
+    assert known.str.fullmatch(r"\d\d-\d\d").all()
+    # Every full date has its month-day; some clients gave only the day and month.
+    assert (dates.dropna().dt.strftime("%m-%d") == month_days[dates.notna()]).all()
+    only_day = month_days.notna() & dates.isna()
+    assert only_day.mean() == pytest.approx(0.12, abs=0.05)
+    assert month_days.isna().mean() == pytest.approx(0.05, abs=0.03)
+    ages = (pd.Timestamp(AS_OF) - dates.dropna()).dt.days / 365.25
     assert ages.between(18, 76).all()
-    assert (birth.map(lambda v: v if isinstance(v, str) else v.strftime("%m-%d")) == "02-29").sum() >= 2
-    phones = salon.clients["phone"].dropna()
+    assert (known == "02-29").sum() >= 2
+    assert ((known == "02-29") & dates.isna()).sum() >= 1
+    phones = clients["phone"].dropna()
     assert phones.map(lambda p: isinstance(p, str)).all()
     assert phones.str.match(r"^[+(0-9]").all()
     assert phones.str.startswith(("0", "+", "(0")).mean() > 0.9
@@ -202,3 +214,186 @@ def test_rejects_nonsense_sizes() -> None:
         generate_demo(clients=0, as_of=AS_OF)
     with pytest.raises(ValueError, match="branches"):
         generate_demo(branches=0, as_of=AS_OF)
+
+
+# ---------------------------------------------------------------- template version 2
+
+
+def test_cancellations_say_when_they_were_made(salon: WorkbookData) -> None:
+    appts = salon.appointments
+    cancelled = appts["status"] == "cancelled"
+    assert appts.loc[cancelled, "cancelled_at"].notna().all()
+    assert appts.loc[~cancelled, "cancelled_at"].isna().all()
+    c = appts[cancelled]
+    assert (c["booked_at"] <= c["cancelled_at"]).all()
+    assert (c["cancelled_at"] < END_OF_AS_OF).all()
+    late = c["cancelled_at"] > c["scheduled_at"] - pd.Timedelta(hours=24)
+    assert 0.15 <= late.mean() <= 0.5
+    assert c["cancellation_reason"].notna().all()
+
+
+def patch_test_gaps(data: WorkbookData) -> pd.DataFrame:
+    """Visits of a service that needs a patch test without a passing, valid test of the client (the v2 rule)."""
+    services = data.lists["services"]
+    valid_days = services.set_index("name")["patch_test_valid_days"].dropna().astype(int)
+    longest = int(valid_days.max())
+    tests = data.patch_tests[data.patch_tests["result"] == "pass"]
+    needing = data.visits[data.visits["service"].isin(valid_days.index)]
+    pairs = needing.reset_index().merge(tests, on="client_id", how="left", suffixes=("", "_test"))
+    days = pairs["service"].map(valid_days).fillna(longest)
+    until = pairs["valid_until"].fillna(pairs["date"] + pd.to_timedelta(days, unit="D"))
+    pairs["ok"] = (pairs["date"] <= pairs["visit_date"]) & (pairs["visit_date"] <= until)
+    covered = pairs.groupby("visit_id")["ok"].any()
+    return needing[~needing["visit_id"].map(covered).astype(bool)]
+
+
+def test_every_treatment_that_needs_a_patch_test_has_a_valid_passing_one(salon: WorkbookData) -> None:
+    services = salon.lists["services"]
+    needs = services[services["patch_test_valid_days"].notna()]
+    assert len(needs) >= 1
+    assert salon.visits["service"].isin(needs["name"]).sum() > 10
+    assert patch_test_gaps(salon).empty
+    tests = salon.patch_tests
+    results = tests["result"].value_counts()
+    assert results["pass"] > results.get("fail", 0) > 0
+    assert (tests["date"] <= pd.Timestamp(AS_OF)).all()
+    assert set(tests["client_id"]) <= set(salon.clients["client_id"])
+    assert (tests.loc[tests["result"] != "pass", "valid_until"]).isna().all()
+    assert tests["valid_until"].notna().mean() > 0.5
+    assert tests["date"].is_monotonic_increasing
+    # The Clients columns repeat each client's latest test.
+    latest = tests.groupby("client_id").tail(1).set_index("client_id")
+    clients = salon.clients.set_index("client_id")
+    assert (
+        clients["patch_test_date"]
+        .dropna()
+        .equals(latest["date"].reindex(clients.index).dropna().rename("patch_test_date"))
+    )
+    assert (clients.loc[latest.index, "patch_test_result"] == latest["result"]).all()
+
+
+def test_a_pending_test_shows_in_a_larger_salon() -> None:
+    data = generate_demo(clients=1500, as_of=AS_OF, seed=3)
+    assert (data.patch_tests["result"] == "pending").any()
+    assert patch_test_gaps(data).empty
+
+
+def latest_consent(data: WorkbookData, purpose: str) -> pd.Series:
+    entries = data.consents[data.consents["purpose"] == purpose].reset_index(drop=True)
+    order = entries.sort_values(["date"], kind="stable")
+    return order.groupby("client_id")["decision"].last()
+
+
+def test_the_consent_history_agrees_with_the_clients_sheet(salon: WorkbookData) -> None:
+    clients = salon.clients.set_index("client_id")
+    records = latest_consent(salon, "records")
+    expected = clients["records_consent"].dropna().map({True: "granted", False: "withdrawn"})
+    assert records.to_dict() == expected.to_dict()
+    marketing = latest_consent(salon, "marketing")
+    opt_in = clients["marketing_opt_in"]
+    told = opt_in[opt_in.isin(["subscribed", "unsubscribed"])]
+    assert marketing.to_dict() == told.map({"subscribed": "granted", "unsubscribed": "withdrawn"}).to_dict()
+    granted_on = salon.consents[(salon.consents["purpose"] == "records") & (salon.consents["decision"] == "granted")]
+    dates = granted_on.groupby("client_id")["date"].max()
+    assert (clients["consent_date"].dropna() == dates.reindex(clients["consent_date"].dropna().index)).all()
+    history = salon.consents.groupby(["client_id", "purpose"]).size()
+    assert (history > 1).sum() >= 5  # a few withdrawn histories
+    assert set(salon.consents["purpose"]) == {"records", "health_data", "marketing", "photos"}
+    assert (salon.consents["date"] <= pd.Timestamp(AS_OF)).all()
+
+
+def test_lapsed_and_at_risk_clients_are_followed_up(salon: WorkbookData) -> None:
+    follow = salon.follow_ups
+    assert {"lapsed", "at_risk", "complaint"} <= set(follow["reason"])
+    assert {"reached", "booked", "declined", "no_answer"} <= set(follow["outcome"].dropna())
+    as_of = pd.Timestamp(AS_OF)
+    assert (follow["date"] <= as_of).all()
+    assert follow["date"].is_monotonic_increasing
+    assert ((as_of - follow["date"]).dt.days < 14).any()  # left out of the next outreach list
+    visits = salon.visits.groupby("client_id")["visit_date"]
+    lapsed = follow[follow["reason"].isin(["lapsed", "at_risk"])]
+    came_back = lapsed["date"] < lapsed["client_id"].map(visits.max())
+    assert came_back.any()  # win-backs
+    assert (lapsed["date"] > lapsed["client_id"].map(visits.min())).all()
+    booked = follow[follow["outcome"] == "booked"]
+    future = salon.appointments[salon.appointments["scheduled_at"] >= END_OF_AS_OF]
+    later_visit = booked["date"] < booked["client_id"].map(visits.max())
+    assert (later_visit | booked["client_id"].isin(future["client_id"])).all()
+
+
+ENGLISH_FREE_TEXT = ("analyzer_notes", "notes", "products_used", "result_notes", "occupation", "text", "resolution")
+#: International names that every language writes the same: INCI ingredients, INN drugs, loanwords.
+SAME_IN_EVERY_LANGUAGE = frozenset(
+    {"vitamin", "retinol", "retinoid", "niacinamide", "peptide", "keratin", "ceramide", "jojoba", "yoga", "aloe"}
+    | {"warfarin", "metformin", "ibuprofen", "glycolic", "lactic", "mandelic", "salicylic", "hyaluronic", "azulene"}
+)
+#: English words that are also words of the language ("piano" is a floor in an Italian address).
+ALSO_LOCAL = {"it": frozenset({"piano", "software", "stress", "routine"})}
+
+
+def latin_words(values: Iterable[object]) -> set[str]:
+    return {w.lower() for v in values for w in re.findall(r"[A-Za-z]{4,}", str(v))}
+
+
+def english_words() -> set[str]:
+    from sheetkit.demo import words_en  # noqa: PLC0415 - the English banks are the reference
+
+    found: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.update(w.lower() for w in re.findall(r"[A-Za-z]{4,}", value))
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, (tuple, list)):
+            for v in value:
+                walk(v)
+
+    for field in dataclasses.fields(words_en.WORDS):
+        walk(getattr(words_en.WORDS, field.name))
+    return found - SAME_IN_EVERY_LANGUAGE
+
+
+@pytest.mark.parametrize("locale", [loc for loc in LOCALES if loc != "en"])
+def test_a_demo_is_written_entirely_in_its_language(locale: str) -> None:
+    data = generate_demo(clients=400, locale=locale, seed=11, as_of=AS_OF)
+    template = load_template()
+    english = english_words()
+    assert {"prefers", "cleanser", "teacher", "waited"} <= english
+    # Service names and other Lists entries are the template's translations, not the demo's words.
+    translated = latin_words(v for frame in data.lists.values() for c in frame.columns for v in frame[c].dropna())
+    allowed = translated | ALSO_LOCAL.get(locale.split("-")[0], frozenset())
+    seen: dict[str, set[str]] = {}
+    for sheet in template.sheets:
+        for col in sheet.data_columns:
+            if col.type == "text":
+                found = (latin_words(data.frame(sheet.key)[col.key].dropna()) & english) - allowed
+                if found:
+                    seen[f"{sheet.key}.{col.key}"] = found
+    assert not seen
+    for key in ENGLISH_FREE_TEXT:
+        assert any(key in data.frame(s.key) and data.frame(s.key)[key].notna().any() for s in template.sheets), key
+    assert data.clients["occupation"].notna().mean() > 0.4
+
+
+def test_the_demo_workbook_checks_clean_also_after_libreoffice_saves_it(tmp_path: Path) -> None:
+    import sheetkit as sk  # noqa: PLC0415 - the public API, as users call it
+    from tests.office import convert, find_soffice  # noqa: PLC0415
+
+    book = tmp_path / "spa.xlsx"
+    sk.write_demo(book, clients=120, locale="vi", seed=4, as_of=AS_OF)
+    result = sk.validate(book, as_of=AS_OF)
+    assert not result.errors, [i.code for i in result.errors]
+    assert not [i for i in result.issues if i.code in ("patch-test-missing", "consent-mismatch")]
+    if find_soffice() is None:
+        pytest.skip("LibreOffice not installed")
+    saved = convert(book, "xlsx", tmp_path / "saved")
+    again = sk.validate(saved, as_of=AS_OF)
+    assert not again.errors, [i.code for i in again.errors]
+    for key in ("patch_tests", "consents", "follow_ups"):
+        before, after = result.frames.frame(key), again.frames.frame(key)
+        assert len(after) == len(before) > 0, key
+        pd.testing.assert_frame_equal(after.reset_index(drop=True), before.reset_index(drop=True), check_dtype=False)
+    cancelled = again.frames.appointments["cancelled_at"].dropna()
+    assert cancelled.equals(result.frames.appointments["cancelled_at"].dropna())

@@ -17,7 +17,16 @@ LOCALES = ["en", "zh-CN", "it", "vi"]
 def test_canonical_template_has_every_sheet_and_locale() -> None:
     t = load_template()
     assert t.id == "sheetkit.client-allocation"
-    assert [s.key for s in t.sheets] == ["clients", "visits", "appointments", "feedback"]
+    assert [s.key for s in t.sheets] == [
+        "clients",
+        "visits",
+        "appointments",
+        "feedback",
+        "patch_tests",
+        "consents",
+        "follow_ups",
+    ]
+    assert t.version == 2
     assert list(t.locales) == LOCALES
     clients = t.sheet("clients")
     for key in (
@@ -82,7 +91,7 @@ def _edit(path: Path, edit: object) -> None:
 
 def test_unknown_type_names_file_sheet_and_column(broken_copy: Path) -> None:
     def edit(d: dict) -> None:  # type: ignore[type-arg]
-        d["sheets"][1]["columns"][2]["type"] = "datum"
+        d["sheets"][1]["columns"][3]["type"] = "datum"
 
     _edit(broken_copy / "template.yaml", edit)
     with pytest.raises(TemplateError) as info:

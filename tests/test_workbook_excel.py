@@ -40,7 +40,20 @@ def test_sheets_headers_and_help_are_in_the_workbook_language(books: dict[str, P
     lab = t.labels(locale)
     wb = openpyxl.load_workbook(books[locale])
     expected = [
-        lab.sheet_name(k) for k in ("clients", "visits", "appointments", "feedback", "settings", "lists", "about")
+        lab.sheet_name(k)
+        for k in (
+            "clients",
+            "visits",
+            "appointments",
+            "feedback",
+            "patch_tests",
+            "consents",
+            "follow_ups",
+            "settings",
+            "legend",
+            "lists",
+            "about",
+        )
     ]
     assert wb.sheetnames == expected
     for sheet in t.sheets:

@@ -11,8 +11,10 @@ it follows in its docstring:
 * :mod:`sheetkit.analytics.outreach` - call lists (lapsed, at risk, never visited),
   due next week, birthdays ahead, each respecting marketing consent (do not contact);
 * :mod:`sheetkit.analytics.activity` - rebooking rate (same day / 24 h, cancelled or
-  not), no-show and cancellation rates, open complaints, spend, weekly activity (the
-  report's trend).
+  not), no-show, cancellation and late-cancellation rates, open complaints, spend,
+  weekly activity (the report's trend);
+* :mod:`sheetkit.analytics.followups` - recently followed-up clients, marketing
+  consent (Clients and the Consents sheet), win-back outcomes of the follow-ups.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from __future__ import annotations
 from sheetkit.analytics.activity import (
     average_visit_value,
     cancellation_rate,
+    cancelled_late,
+    late_cancellation_rate,
     no_show_rate,
     open_complaints,
     rebooking_rate,
     spend,
     weekly_activity,
 )
+from sheetkit.analytics.followups import WinBack, marketing_consent, recently_followed_up, win_back
 from sheetkit.analytics.intervals import client_intervals, days_to_birthday, staff_view
 from sheetkit.analytics.outreach import (
     birthdays_ahead,
@@ -45,10 +50,12 @@ from sheetkit.analytics.retention import (
 )
 
 __all__ = [
+    "WinBack",
     "average_visit_value",
     "birthdays_ahead",
     "call_list",
     "cancellation_rate",
+    "cancelled_late",
     "client_intervals",
     "cohort_matrix",
     "crr",
@@ -56,15 +63,19 @@ __all__ = [
     "do_not_contact",
     "due_next_week",
     "future_booked",
+    "late_cancellation_rate",
+    "marketing_consent",
     "never_visited",
     "new_client_conversion",
     "no_show_rate",
     "open_complaints",
     "rebooking_rate",
+    "recently_followed_up",
     "return_within",
     "returning_share",
     "safety_flag",
     "spend",
     "staff_view",
     "weekly_activity",
+    "win_back",
 ]

@@ -19,6 +19,8 @@ from sheetkit.errors import UsageError
 __all__ = [
     "average_visit_value",
     "cancellation_rate",
+    "cancelled_late",
+    "late_cancellation_rate",
     "no_show_rate",
     "open_complaints",
     "rebooking_rate",
@@ -30,6 +32,8 @@ __all__ = [
 APPOINTMENT_STATUSES: Final = frozenset({"booked", "completed", "cancelled", "no_show"})
 
 DAYS_IN_YEAR: Final = 365
+#: A cancellation less than this before the appointment (or after it) is late.
+LATE_CANCELLATION: Final = pd.Timedelta(hours=24)
 
 
 def _day(value: dt.date) -> pd.Timestamp:
@@ -81,8 +85,12 @@ def rebooking_rate(
     (``window="same_day"``, Phorest / Boulevard) or no later than the end of d + 1 day
     (``window="24h"``, Kitomba; booking times are compared by date). Bookings made
     before the visit count too. ``count_cancelled=True`` counts a booking later
-    cancelled (Boulevard); False (Phorest, default) does not. No-show and completed
-    bookings count. Appointments with no booking date cannot be judged and do not count.
+    cancelled (Boulevard); False (Phorest, default) does not. Either way a booking
+    that was already cancelled when the window closed (``cancelled_at`` before the end
+    of d, or of d + 1 day with ``"24h"``) never counts: at that moment the client held
+    no booking. A cancelled booking without ``cancelled_at`` (all template-v1 data) is
+    taken as cancelled after the window. No-show and completed bookings count.
+    Appointments with no booking date cannot be judged and do not count.
 
     ``by`` ("branch", "therapist", ...) groups by the visit's value; a visit day with
     two therapists counts once for each. Returns visit_days, rebooked, rate (NaN
@@ -101,15 +109,19 @@ def rebooking_rate(
             "scheduled": _dates(appointments["scheduled_at"]),
             "booked": _dates(appointments["booked_at"]),
             "status": appointments["status"],
+            "cancelled_at": pd.to_datetime(_column(appointments, "cancelled_at"), errors="coerce"),
         }
     )
+    cancelled = appts["status"].eq("cancelled").fillna(False).astype(bool)
     if not count_cancelled:
-        appts = appts.loc[appts["status"].ne("cancelled").fillna(True).astype(bool)]
+        appts = appts.loc[~cancelled]
     appts = appts.dropna(subset=["client_id", "scheduled", "booked"])
     slack = pd.Timedelta(days=0 if window == "same_day" else 1)
     keys = days.loc[:, ["client_id", "d"]].drop_duplicates()
     pairs = keys.merge(appts, on="client_id", how="inner")
-    hit = pairs.loc[(pairs["scheduled"] > pairs["d"]) & (pairs["booked"] <= pairs["d"] + slack)]
+    closes = pairs["d"] + slack + pd.Timedelta(days=1)  # the window ends at midnight after d (or d + 1)
+    gone = pairs["status"].eq("cancelled").fillna(False).astype(bool) & (pairs["cancelled_at"] < closes).fillna(False)
+    hit = pairs.loc[(pairs["scheduled"] > pairs["d"]) & (pairs["booked"] <= pairs["d"] + slack) & ~gone]
     rebooked_keys = pd.MultiIndex.from_frame(hit.loc[:, ["client_id", "d"]].drop_duplicates())
     flag = pd.MultiIndex.from_frame(days.loc[:, ["client_id", "d"]]).isin(rebooked_keys)
     out = _grouped(
@@ -128,17 +140,41 @@ def _scheduled_in(appointments: pd.DataFrame, start: dt.date, end: dt.date) -> p
     return appointments.loc[keep.fillna(False).astype(bool)]
 
 
-def no_show_rate(appointments: pd.DataFrame, *, start: dt.date, end: dt.date, by: str | None = None) -> pd.DataFrame:
-    """No-show appointments / appointments scheduled in [start, end] that were not cancelled.
+def cancelled_late(appointments: pd.DataFrame) -> pd.Series:
+    """True for each cancelled appointment cancelled less than 24 hours before its time, or after it.
 
-    Definition: docs/metrics.md#no-show-rate (a cancellation is taken as made
-    in advance: the sheet does not record when). Denominator = booked, completed and
-    no-show appointments scheduled in the period; rows without a known status are
-    left out. ``by``: "client_id", "therapist" or "branch" (of the appointment).
-    Returns appointments, no_shows, rate (NaN when no appointment).
+    Definition: docs/metrics.md#late-cancellation-rate. A cancellation without
+    ``cancelled_at`` (all template-v1 data) counts as made in advance.
+
+    >>> a = pd.DataFrame({"status": ["cancelled", "cancelled", "cancelled", "booked"],
+    ...                   "scheduled_at": pd.to_datetime(["2026-11-20 10:00"] * 4),
+    ...                   "cancelled_at": pd.to_datetime(["2026-11-19 09:00", "2026-11-19 11:00", None, None])})
+    >>> cancelled_late(a).tolist()
+    [False, True, False, False]
     """
-    rows = _scheduled_in(appointments, start, end)
-    rows = rows.loc[rows["status"].ne("cancelled")]
+    scheduled = pd.to_datetime(_column(appointments, "scheduled_at"), errors="coerce")
+    cancelled_at = pd.to_datetime(_column(appointments, "cancelled_at"), errors="coerce")
+    late = appointments["status"].eq("cancelled") & (cancelled_at > scheduled - LATE_CANCELLATION)
+    return late.fillna(False).astype(bool)
+
+
+def _kept_appointments(rows: pd.DataFrame) -> pd.DataFrame:
+    """The appointments of a no-show rate: not cancelled, or cancelled late."""
+    return rows.loc[rows["status"].ne("cancelled") | cancelled_late(rows)]
+
+
+def no_show_rate(appointments: pd.DataFrame, *, start: dt.date, end: dt.date, by: str | None = None) -> pd.DataFrame:
+    """No-show appointments / appointments scheduled in [start, end] that were not cancelled in advance.
+
+    Definition: docs/metrics.md#no-show-rate. Denominator = booked, completed and
+    no-show appointments scheduled in the period plus the late cancellations (cancelled
+    less than 24 hours before, or after, the appointment time: :func:`cancelled_late`);
+    a cancellation in advance, or one without ``cancelled_at`` (template v1), is left
+    out, as are rows without a known status. ``by``: "client_id", "therapist" or
+    "branch" (of the appointment). Returns appointments (the denominator), no_shows,
+    rate (NaN when no appointment).
+    """
+    rows = _kept_appointments(_scheduled_in(appointments, start, end))
     out = _grouped(
         rows,
         by,
@@ -164,6 +200,28 @@ def cancellation_rate(
         {"appointments": pd.Series(1, index=rows.index), "cancelled": rows["status"].eq("cancelled").astype(int)},
     )
     out["rate"] = _rate(out["cancelled"], out["appointments"])
+    return out
+
+
+def late_cancellation_rate(
+    appointments: pd.DataFrame, *, start: dt.date, end: dt.date, by: str | None = None
+) -> pd.DataFrame:
+    """Late cancellations / all appointments scheduled in [start, end].
+
+    Definition: docs/metrics.md#late-cancellation-rate: a cancellation is late when
+    ``cancelled_at`` is less than 24 hours before the appointment time, or after it
+    (:func:`cancelled_late`); the denominator is the cancellation rate's (every
+    appointment with a known status). Without any ``cancelled_at`` (template v1)
+    the rate is 0 % of the appointments, as no cancellation can be shown late.
+    Returns appointments, late_cancellations, rate (NaN when no appointment).
+    """
+    rows = _scheduled_in(appointments, start, end)
+    out = _grouped(
+        rows,
+        by,
+        {"appointments": pd.Series(1, index=rows.index), "late_cancellations": cancelled_late(rows).astype(int)},
+    )
+    out["rate"] = _rate(out["late_cancellations"], out["appointments"])
     return out
 
 
@@ -260,8 +318,9 @@ def weekly_activity(visits: pd.DataFrame, appointments: pd.DataFrame, *, weeks: 
 
     * visits = Visits rows with a client, dated in the week and on or before ``as_of``;
     * revenue = their amount paid (a blank amount counts as 0);
-    * appointments = booked, completed and no-show appointments scheduled in the week
-      (cancelled ones and unknown statuses left out), no_shows = the no-show ones,
+    * appointments = booked, completed and no-show appointments and late cancellations
+      scheduled in the week (cancellations in advance and unknown statuses left out),
+      no_shows = the no-show ones,
       no_show_rate = no_shows / appointments (NaN when none).
 
     One pass over each frame, so the cost does not grow with ``weeks``. Columns:
@@ -288,7 +347,7 @@ def weekly_activity(visits: pd.DataFrame, appointments: pd.DataFrame, *, weeks: 
     rows = rows.loc[rows["client_id"].notna() & rows["d"].between(first, today)]
     by_week = rows.groupby(week_of(rows["d"]))["paid"]
     shown = _scheduled_in(appointments, first.date(), as_of)
-    shown = shown.loc[shown["status"].ne("cancelled")]
+    shown = _kept_appointments(shown)
     shown_week = week_of(_dates(shown["scheduled_at"]))
     counted = shown["status"].eq("no_show").astype("int64").groupby(shown_week)
     out = pd.DataFrame(

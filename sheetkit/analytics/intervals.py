@@ -29,7 +29,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-__all__ = ["client_intervals", "days_to_birthday", "last_service", "staff_view"]
+from sheetkit.analytics.inputs import Source, workbook_inputs
+from sheetkit.frames import month_day_column
+
+__all__ = ["birthday_column", "client_intervals", "days_to_birthday", "last_service", "staff_view"]
 
 TYPICAL_INTERVALS: Final = 3
 
@@ -144,7 +147,42 @@ def _clamped(year: int, month: int, day: int) -> dt.date:
     return dt.date(year, month, min(day, last))
 
 
+def birthday_column(clients: pd.DataFrame) -> pd.Series:
+    """Each client's birthday: ``birth_month_day`` ("MM-DD"), else ``birth_date`` (frames made without the former)."""
+    month_day = month_day_column("birth_date")
+    birth = clients["birth_date"] if "birth_date" in clients else pd.Series(None, index=clients.index, dtype=object)
+    if month_day not in clients:
+        return birth
+    known = clients[month_day]
+    return known.astype(object).where(known.notna(), birth.astype(object))
+
+
 def staff_view(
+    clients: Source,
+    visits: pd.DataFrame | None = None,
+    lists: dict[str, pd.DataFrame] | None = None,
+    settings: dict[str, Any] | None = None,
+    *,
+    as_of: dt.date,
+) -> pd.DataFrame:
+    """The Clients sheet's staff-view columns, computed in Python, one row per client row.
+
+    ``clients`` is a :class:`~sheetkit.ValidationResult` (or its WorkbookData), or,
+    as before, the Clients frame followed by visits, lists and settings.
+
+    Columns: last_visit, visit_count, avg_interval_days, next_due,
+    days_since_last_visit, follow_up (due_soon / overdue / lapsed / never_visited
+    or None), days_to_birthday, typical_interval_days.
+
+    >>> import sheetkit as sk
+    >>> staff_view(sk.WorkbookData.empty(), as_of=dt.date(2026, 11, 22)).columns.tolist()[:3]
+    ['last_visit', 'visit_count', 'avg_interval_days']
+    """
+    data = workbook_inputs(clients, visits, lists, settings)
+    return _staff_view(data.clients, data.visits, data.lists, data.settings, as_of=as_of)
+
+
+def _staff_view(
     clients: pd.DataFrame,
     visits: pd.DataFrame,
     lists: dict[str, pd.DataFrame],
@@ -152,12 +190,6 @@ def staff_view(
     *,
     as_of: dt.date,
 ) -> pd.DataFrame:
-    """The Clients sheet's staff-view columns, computed in Python, one row per client row.
-
-    Columns: last_visit, visit_count, avg_interval_days, next_due,
-    days_since_last_visit, follow_up (due_soon / overdue / lapsed / never_visited
-    or None), days_to_birthday, typical_interval_days.
-    """
     stats = client_intervals(visits, as_of=as_of)
     services = last_service(visits, as_of)
     recommended = _recommended_interval(services, lists).reindex(stats.index)
@@ -190,6 +222,5 @@ def staff_view(
     for name, mask in (("never_visited", never), ("lapsed", lapsed), ("overdue", overdue), ("due_soon", due_soon)):
         follow[mask.fillna(False).astype(bool)] = name
     out["follow_up"] = follow
-    birth = clients["birth_date"] if "birth_date" in clients else pd.Series(None, index=clients.index)
-    out["days_to_birthday"] = days_to_birthday(birth, as_of=as_of)
+    out["days_to_birthday"] = days_to_birthday(birthday_column(clients), as_of=as_of)
     return out

@@ -115,8 +115,11 @@ def pull_chain(
     template: Template | None = None,
     progress: PullProgress | None = None,
     workers: int = 1,
+    password: str | None = None,
 ) -> ChainResult:
     """Read, validate and consolidate every branch of a chain.
+
+    ``password`` opens the branch workbook files that are encrypted (one password for the chain).
 
     ``client`` reads the Google Sheet branches; a chain of workbook files
     needs none. ``workers`` > 1 reads several branches at once (the client's
@@ -132,7 +135,7 @@ def pull_chain(
         raise UsageError(f"workers must be 1 or more, not {workers}")
 
     def load(branch: Branch) -> _Pair:
-        return _load_branch(branch, client, as_of=as_of, template=template)
+        return _load_branch(branch, client, as_of=as_of, template=template, password=password)
 
     pairs = _load_all(branches, load, progress, workers)
     frames, issues = consolidate([one for _, one in pairs if one is not None], template)
@@ -146,20 +149,24 @@ def pull_chain(
     )
 
 
-def read_branch(branch: Branch, client: SheetsClient | None, *, template: Template | None = None) -> Workbook:
+def read_branch(
+    branch: Branch, client: SheetsClient | None, *, template: Template | None = None, password: str | None = None
+) -> Workbook:
     """A branch's workbook, from its Google Sheet or its file (the one place that tells them apart)."""
     if branch.workbook is not None:
-        return read_workbook(branch.workbook, template=template)
+        return read_workbook(branch.workbook, template=template, password=password)
     if client is None or branch.spreadsheet is None:
         raise UsageError(f"branch {branch.code}: a Google Sheet branch needs a SheetsClient")
     return read_gsheet(client, branch.spreadsheet, locale=branch.locale, template=template)
 
 
-def _load_branch(branch: Branch, client: SheetsClient | None, *, as_of: dt.date, template: Template) -> _Pair:
+def _load_branch(
+    branch: Branch, client: SheetsClient | None, *, as_of: dt.date, template: Template, password: str | None = None
+) -> _Pair:
     """Read and validate one branch; any failure is that branch's outcome, never the chain's exception."""
     started = time.perf_counter()
     try:
-        book = read_branch(branch, client, template=template)
+        book = read_branch(branch, client, template=template, password=password)
         result = validate(book, as_of=as_of, template=template)
         rows = {key: len(result.frames.frame(key)) for key in DATA_SHEETS}
     except SheetkitError as exc:

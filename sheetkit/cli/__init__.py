@@ -14,6 +14,9 @@ status: sheetkit's own errors and failing files as ``error: ...`` with status 2
 from __future__ import annotations
 
 from sheetkit.cli import sheets, workbook  # noqa: F401  # registers the commands on the app
+from sheetkit.cli import privacy  # noqa: F401  # registers extract, export-client, forget
+from sheetkit.cli import upgrade  # noqa: F401  # registers upgrade, gsheets upgrade
+from sheetkit.cli import importing  # noqa: F401  # registers import
 from sheetkit.cli.app import app, main, run
 from sheetkit.cli.console import shown
 

@@ -10,15 +10,16 @@ import sys
 from typing import IO, TYPE_CHECKING, Any, cast
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
 
+from sheetkit.cli.messages import lang_of, say
 from sheetkit.errors import SheetkitError
 
-if TYPE_CHECKING:  # the library loads on first use, so --help is fast and Ctrl-C at start is one line too
-    from sheetkit.issues import ValidationResult
+if TYPE_CHECKING:  # the library and rich load on first use, so --help is fast and Ctrl-C at start is one line too
+    from rich.console import Console
+
+    from sheetkit.issues import Issue, ValidationResult
 
 # ---------------------------------------------------------------- showing outside text safely
 
@@ -43,6 +44,8 @@ def shown(value: object) -> str:
 
 def _stdout() -> Console:
     """The console for results, made per call so it follows the current stdout and terminal width."""
+    from rich.console import Console  # noqa: PLC0415  # rich loads when something is printed, not for --help
+
     return Console(markup=False, emoji=False, highlight=False)
 
 
@@ -76,11 +79,19 @@ class _Tolerant(io.TextIOBase):
 
 
 def _progress_console(*, quiet: bool = False) -> Console:
-    return Console(file=cast(IO[str], _Tolerant()), markup=False, emoji=False, highlight=False, quiet=quiet)
+    """A console on stderr for progress; quiet with ``quiet`` or when stderr is not a terminal."""
+    from rich.console import Console  # noqa: PLC0415  # rich loads when something is shown
+
+    from sheetkit.cli.progress import wanted  # noqa: PLC0415  # a sibling that imports this module
+
+    off = not wanted(quiet=quiet)
+    return Console(file=cast(IO[str], _Tolerant()), markup=False, emoji=False, highlight=False, quiet=off)
 
 
 def _say(*parts: str | tuple[str, str]) -> None:
     """Print one line built from literal parts (``(text, style)`` for a style); never wrapped by rich."""
+    from rich.text import Text  # noqa: PLC0415  # rich loads when something is printed
+
     _stdout().print(Text.assemble(*parts), soft_wrap=True)
 
 
@@ -103,16 +114,38 @@ def _json_mode(ctx: typer.Context, value: bool) -> bool:
     return value
 
 
+#: Where a command's ``--lang`` goes in ``ctx.meta``, so its errors speak the same language.
+_LANG_KEY = "sheetkit.lang"
+
+
+def _lang_option(ctx: typer.Context, value: str | None) -> str | None:
+    """``--lang``: any common form of a locale name (``zh_cn``, ``IT-it``), kept for the error line too."""
+    if value is None:
+        return None
+    lang = lang_of(value)
+    ctx.meta[_LANG_KEY] = lang
+    return lang
+
+
 def _fail(ctx: typer.Context, message: str, kind: str) -> typer.Exit:
     """Report an error as one line on stderr (and as JSON on stdout with ``--json``); the Exit (status 2) to raise."""
+    from rich.console import Console  # noqa: PLC0415  # rich loads when something is printed
+    from rich.text import Text  # noqa: PLC0415
+
     line = _NEWLINES.sub(" ", message).strip()
     if ctx.meta.get(_JSON_FLAG):
         with contextlib.suppress(OSError, ValueError):
             _echo_json({"error": line, "type": kind})
     with contextlib.suppress(OSError, ValueError):
         err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
-        err.print(Text.assemble(("error:", "bold red"), " ", shown(line)))
+        err.print(Text.assemble((say("error", ctx.meta.get(_LANG_KEY)), "bold red"), " ", shown(line)))
     return typer.Exit(2)
+
+
+def _json_requested(ctx: typer.Context) -> bool:
+    """True when ``--json`` is on the command line, even if parsing stopped before it was read."""
+    args = [*getattr(ctx, "_protected_args", []), *ctx.args]
+    return bool(ctx.meta.get(_JSON_FLAG)) or "--json" in args
 
 
 def _os_message(exc: OSError) -> str:
@@ -120,14 +153,44 @@ def _os_message(exc: OSError) -> str:
     return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
+def _keep_lines(text: str) -> str:
+    r"""``text`` with ``\b`` before each paragraph of several lines, so click's help does not re-wrap it.
+
+    >>> _keep_lines("Check a book.\n\nExamples: a\n          b")
+    'Check a book.\n\n\x08\nExamples: a\n          b'
+    """
+    paragraphs = re.split(r"\n\s*\n", text)
+    kept = [f"\b\n{p}" if "\n" in p.strip() else p for p in paragraphs]
+    return "\n\n".join(kept)
+
+
 class _Guarded(TyperGroup):
     """The root command group: runs a command and turns whatever it raises into one line and an exit status."""
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]  # click's Context
+        """A command, with its example paragraphs kept line by line in the plain ``--help``."""
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and command.help and "\b" not in command.help:
+            command.help = _keep_lines(command.help)
+        return command
+
+    def get_help_option(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # click's Context
+        """The ``--help`` option, False when not given: typer would build a pydantic adapter to coerce None."""
+        option = super().get_help_option(ctx)
+        if option is not None and option.default is None:
+            option.default = False  # keeps pydantic (0.1 s) out of --help
+        return option
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # typer annotates click's Context
         try:
             return super().invoke(ctx)
+        except ClickException as exc:  # a usage error (unknown option, bad value): typer prints it, status 2
+            if _json_requested(ctx):
+                with contextlib.suppress(OSError, ValueError):
+                    _echo_json({"error": _NEWLINES.sub(" ", exc.format_message()).strip(), "type": "UsageError"})
+            raise
         except (typer.Exit, typer.Abort, typer.TyperException):
-            raise  # typer's own: usage errors, help, exit statuses
+            raise  # typer's own: help, exit statuses
         except SheetkitError as exc:
             raise _fail(ctx, str(exc), type(exc).__name__) from None
         except BrokenPipeError:
@@ -141,46 +204,120 @@ class _Guarded(TyperGroup):
             raise _fail(ctx, message, type(exc).__name__) from None
 
 
-def _show_validation(result: ValidationResult, *, as_json: bool, limit: int) -> None:
-    """Print a ValidationResult (table or JSON); exit 1 when it has errors."""
+def _show_validation(
+    result: ValidationResult,
+    *,
+    as_json: bool,
+    limit: int,
+    lang: str | None = None,
+    show_health: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Print a ValidationResult (table or JSON) in ``lang`` (default: the workbook's); exit 1 when it has errors.
+
+    Values of health columns (template sensitivity ``health``) are masked, in the table and in JSON,
+    unless ``show_health``. ``extra`` entries that are not None are added to the JSON.
+    """
     if as_json:
-        _echo_json(result.to_dict())
+        data = result.to_dict()
+        data.update({key: value for key, value in (extra or {}).items() if value is not None})
+        if not show_health:
+            data["issues"] = [_masked(issue, hidden="***").to_dict() for issue in result.issues]
+            data["health_masked"] = True
+        _echo_json(data)
     else:
-        _print_result(result, limit)
+        _print_result(result, limit, lang=lang, show_health=show_health)
     if not result.valid:
         raise typer.Exit(1)
 
 
-def _print_result(result: ValidationResult, limit: int) -> None:
+def _print_result(result: ValidationResult, limit: int, *, lang: str | None = None, show_health: bool = False) -> None:
     """The cells to fix as a table: every value and message is shown literally, never read as markup."""
+    from rich.table import Table  # noqa: PLC0415  # rich loads when something is printed
+    from rich.text import Text  # noqa: PLC0415
+
+    lang = lang_of(lang or result.locale)
     rows = result.to_dict()["rows"]
-    summary = shown(", ".join(f"{n} {key}" for key, n in rows.items()))
+    summary = shown(
+        ", ".join(say("check.rows", lang, count=n, sheet=_sheet_name(key, lang)) for key, n in rows.items())
+    )
     if not result.issues:
-        _say(("OK", "bold green"), f" {shown(result.source)}: {summary}; nothing to fix.")
+        _say((say("check.ok", lang), "bold green"), f" {shown(result.source)}: {summary}; {say('check.nothing', lang)}")
         return
     _say(f"{shown(result.source)}: {summary}")  # a line of its own, not a table title: the path stays whole
     table = Table(show_lines=False)
-    for name in ("Sheet", "Cell", "Column", "Value", "Problem"):
-        table.add_column(name, overflow="fold")
+    for key in ("sheet", "cell", "column", "value", "problem"):
+        table.add_column(say(f"check.col.{key}", lang), overflow="fold")
+    masked = 0
     for issue in result.issues[:limit]:
+        shown_issue = issue if show_health else _masked(issue, hidden=say("check.hidden_value", lang))
+        masked += shown_issue is not issue
         cell = issue.cell or (str(issue.row) if issue.row else "")
         style = "red" if issue.severity == "error" else "yellow"
-        values = (issue.sheet, cell, issue.column or "", issue.value or "")
-        table.add_row(*(Text(shown(v)) for v in values), Text(shown(issue.message), style=style))
+        values = (issue.sheet, cell, issue.column or "", shown_issue.value or "")
+        # Messages are made in the workbook's language (they are for its staff); English is kept beside them.
+        message = shown_issue.message_en if lang == "en" else shown_issue.message
+        table.add_row(*(Text(shown(v)) for v in values), Text(shown(message), style=style))
     _stdout().print(table)
     if len(result.issues) > limit:
-        _say(f"... and {len(result.issues) - limit} more (use --json or --limit to see all).")
+        _say(say("check.more", lang, count=len(result.issues) - limit))
+    if masked:
+        _say(say("check.masked", lang))
     errors = len(result.errors)
     warnings = len(result.issues) - errors
-    verdict = ("needs fixing", "bold red") if errors else ("valid", "bold green")
-    _say(f"{errors} errors, {warnings} warnings: ", verdict)
+    verdict = (say("check.invalid", lang), "bold red") if errors else (say("check.valid", lang), "bold green")
+    _say(say("check.summary", lang, errors=errors, warnings=warnings) + say("check.verdict_sep", lang), verdict)
 
 
-def _print_branches(branches: list[dict[str, Any]]) -> None:
+def _sheet_name(key: str, lang: str) -> str:
+    """A data sheet's tab name in ``lang`` (the key itself for a sheet the template does not name)."""
+    from sheetkit.template import load_template  # noqa: PLC0415  # loaded once the result exists
+
+    try:
+        return load_template().labels(lang).sheet_name(key)
+    except (KeyError, LookupError):
+        return key
+
+
+#: Codes about a header or a whole sheet: their value is a header, never a client's health data.
+_HEADER_CODES = frozenset({"renamed-column", "extra-column", "duplicate-column", "missing-column"})
+
+
+def _health_columns() -> frozenset[tuple[str, str]]:
+    """(sheet key, column key) of every column the template marks as health data."""
+    from sheetkit.template import load_template  # noqa: PLC0415  # loaded once the result exists
+
+    template = load_template()
+    return frozenset(
+        (sheet.key, column.key)
+        for sheet in template.sheets
+        for column in sheet.columns
+        if column.sensitivity == "health"
+    )
+
+
+def _masked(issue: Issue, *, hidden: str) -> Issue:
+    """``issue`` with a health column's value hidden, in its value and in its messages."""
+    import dataclasses  # noqa: PLC0415  # only when masking
+
+    if issue.code in _HEADER_CODES or not issue.value or (issue.sheet_key, issue.column_key) not in _health_columns():
+        return issue
+    return dataclasses.replace(
+        issue,
+        value=hidden,
+        message=issue.message.replace(issue.value, hidden),
+        message_en=issue.message_en.replace(issue.value, hidden),
+    )
+
+
+def _print_branches(branches: list[dict[str, Any]], *, lang: str | None = None) -> None:
     """The outcome table of a chain (``BranchOutcome.to_dict()`` rows); codes and errors shown literally."""
-    table = Table(title="Branches")
-    for name in ("Branch", "Status", "Clients", "Visits", "Issues", "Problem"):
-        table.add_column(name, overflow="fold")
+    from rich.table import Table  # noqa: PLC0415  # rich loads when something is printed
+    from rich.text import Text  # noqa: PLC0415
+
+    table = Table(title=say("branches.title", lang))
+    for key in ("branch", "status", "clients", "visits", "issues", "problem"):
+        table.add_column(say(f"branches.col.{key}", lang), overflow="fold")
     for b in branches:
         style = "green" if b["status"] == "loaded" else "red"
         table.add_row(

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 import sheetkit as sk
 from sheetkit.cli.console import _progress_console, shown
+from sheetkit.cli.messages import say
+from sheetkit.cli.progress import wanted
 from sheetkit.errors import UsageError
 
 if TYPE_CHECKING:  # the library loads on first use, so --help is fast and Ctrl-C at start is one line too
@@ -39,9 +39,25 @@ def _client(
 
 @contextlib.contextmanager
 def _reading(
-    registry: Registry, service_account: Path | None, oauth_client: Path | None, *, quiet: bool
+    registry: Registry,
+    service_account: Path | None,
+    oauth_client: Path | None,
+    *,
+    quiet: bool,
+    lang: str | None = None,
 ) -> Iterator[tuple[SheetsClient | None, PullProgress]]:
-    """A client for the Google Sheet branches (none, nor credentials, for a chain of files) and a progress bar."""
+    """A client for the Google Sheet branches (none, nor credentials, for a chain of files) and a progress bar.
+
+    The bar is on stderr, and off with ``quiet`` or when stderr is not a terminal.
+    """
+    from rich.progress import (  # noqa: PLC0415  # rich loads when a chain is read, not for --help
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     with contextlib.ExitStack() as stack:
         client = None
         if registry.needs_google:
@@ -52,11 +68,13 @@ def _reading(
             MofNCompleteColumn(),
             TimeElapsedColumn(),
         )
-        bar = stack.enter_context(Progress(*columns, console=_progress_console(), disable=quiet, transient=False))
-        task = bar.add_task("Reading branches", total=len(registry.branches))
+        off = not wanted(quiet=quiet)
+        bar = stack.enter_context(Progress(*columns, console=_progress_console(), disable=off, transient=False))
+        title = say("progress.branches", lang)
+        task = bar.add_task(title, total=len(registry.branches))
 
         def advance(done: int, total: int, outcome: BranchOutcome) -> None:
-            described = f"Reading branches ({shown(outcome.code)} {outcome.status})"
+            described = f"{title} ({shown(outcome.code)} {outcome.status})"
             bar.update(task, completed=done, description=described)
 
         yield client, advance

@@ -12,8 +12,10 @@ import sheetkit as sk
 from sheetkit.cli.app import (
     JsonFullOpt,
     JsonResultOpt,
+    LangOpt,
     LocaleOpt,
     OAuthClientOpt,
+    QuietOpt,
     ServiceAccountOpt,
     _as_of,
     gsheets_app,
@@ -22,11 +24,12 @@ from sheetkit.cli.console import (
     _echo_json,
     _print_branches,
     _print_result,
-    _progress_console,
     _say,
     _show_validation,
     shown,
 )
+from sheetkit.cli.messages import lang_of, say
+from sheetkit.cli.progress import progress
 from sheetkit.cli.reading import _client, _key, _reading
 
 if TYPE_CHECKING:  # the library loads on first use, so --help is fast and Ctrl-C at start is one line too
@@ -53,6 +56,7 @@ def gsheets_new(
     service_account: ServiceAccountOpt = None,
     oauth_client: OAuthClientOpt = None,
     as_json: JsonResultOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Create the client-allocation workbook in Google Sheets.
 
@@ -63,7 +67,7 @@ def gsheets_new(
         data = sk.generate_demo(clients=demo_clients, locale=locale, seed=seed, as_of=_as_of(as_of))
     target = None if key is None else _key(key)
     with _client(service_account, oauth_client, readonly=False) as client:
-        with _progress_console(quiet=as_json).status("Writing the workbook to Google Sheets...", spinner="dots"):
+        with progress(say("progress.google", lang_of(locale)), quiet=quiet or as_json):
             made = sk.write_gsheet(
                 client, data, locale=locale, spreadsheet=target, title=title, branch=branch, overwrite=force
             )
@@ -78,8 +82,9 @@ def gsheets_new(
     if as_json:
         _echo_json(summary)
         return
-    _say("Workbook ready in Google Sheets: ", (shown(summary["url"]), "bold"))
-    _say("Share it with the branch staff (Share > add their addresses as editors).")
+    lang = lang_of(locale)
+    _say(say("gsheets.ready", lang) + " ", (shown(summary["url"]), "bold"))
+    _say(say("gsheets.share", lang))
 
 
 @gsheets_app.command("check")
@@ -95,14 +100,24 @@ def gsheets_check(
     oauth_client: OAuthClientOpt = None,
     as_json: JsonFullOpt = False,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many issues in the table.")] = 200,
+    show_health: Annotated[
+        bool, typer.Option("--show-health", help="Show the values of health columns instead of masking them.")
+    ] = False,
+    lang: LangOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Check one Google Sheet and list the cells staff must fix (exit 0 valid, 1 issues, 2 unusable).
 
+    Values of health columns are masked unless --show-health is given.
+
     Example: sheetkit gsheets check 1AbC... --locale vi
     """
-    with _client(service_account, oauth_client, readonly=True) as client:
+    reading = progress(say("progress.reading", lang), quiet=quiet or as_json)
+    with _client(service_account, oauth_client, readonly=True) as client, reading as bar:
         book = sk.read_gsheet(client, _key(key), locale=locale)
-    _show_validation(sk.validate(book, as_of=_as_of(as_of)), as_json=as_json, limit=limit)
+        bar.step(say("progress.checking", lang or lang_of(book.locale)))
+        result = sk.validate(book, as_of=_as_of(as_of))
+    _show_validation(result, as_json=as_json, limit=limit, lang=lang, show_health=show_health)
 
 
 @gsheets_app.command("pull")
@@ -118,6 +133,11 @@ def gsheets_pull(
     service_account: ServiceAccountOpt = None,
     oauth_client: OAuthClientOpt = None,
     as_json: JsonResultOpt = False,
+    show_health: Annotated[
+        bool, typer.Option("--show-health", help="Show the values of health columns instead of masking them.")
+    ] = False,
+    lang: LangOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Read every branch of a chain (Google Sheets or workbook files) into one validated dataset.
 
@@ -129,7 +149,15 @@ def gsheets_pull(
         from sheetkit.chain.output import check_consolidated_folder  # noqa: PLC0415  # loaded on use
 
         check_consolidated_folder(out)  # before any branch is read (and any quota spent)
-    chain = _pull(sk.load_registry(registry), _as_of(as_of), service_account, oauth_client, workers, quiet=as_json)
+    chain = _pull(
+        sk.load_registry(registry),
+        _as_of(as_of),
+        service_account,
+        oauth_client,
+        workers,
+        quiet=quiet or as_json,
+        lang=lang,
+    )
     if out is not None:
         from sheetkit.chain import write_consolidated  # noqa: PLC0415  # not public API; loaded on use
 
@@ -137,10 +165,10 @@ def gsheets_pull(
     if as_json:
         _echo_json(chain.to_dict())
     else:
-        _print_branches([b.to_dict() for b in chain.branches])
-        _print_result(chain, 50)
+        _print_branches([b.to_dict() for b in chain.branches], lang=lang)
+        _print_result(chain, 50, lang=lang, show_health=show_health)
         if out is not None:
-            _say("Consolidated tables written to ", (shown(out), "bold"))
+            _say(say("branches.written", lang) + " ", (shown(out), "bold"))
     if not (chain.valid and chain.complete):
         raise typer.Exit(1)
 
@@ -153,6 +181,7 @@ def _pull(
     workers: int,
     *,
     quiet: bool,
+    lang: str | None = None,
 ) -> ChainResult:
-    with _reading(registry, service_account, oauth_client, quiet=quiet) as (client, advance):
+    with _reading(registry, service_account, oauth_client, quiet=quiet, lang=lang) as (client, advance):
         return sk.pull_chain(registry, client, as_of=as_of, progress=advance, workers=workers)

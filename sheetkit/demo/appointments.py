@@ -4,6 +4,8 @@ Completed appointments are booked days ahead, rebooked at the end of the previou
 or phoned in the same day (the rest of the visits were walk-ins); cancellations and
 no-shows fall between visits; regulars have their next visit booked ahead, a few are
 booked today, and some clients who registered but never came have a first booking.
+Every cancellation records when it was made: most well ahead, some late (less than
+24 hours before the appointment).
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from sheetkit.demo.catalogue import Catalogue
-from sheetkit.demo.columns import IntArr, ObjArr, ids, keep, minutes, objects, sheet_frame
+from sheetkit.demo.columns import BoolArr, IntArr, ObjArr, ids, keep, minutes, objects, sheet_frame
 from sheetkit.demo.draw import Draw
 from sheetkit.demo.history import ClientPlan, History, VisitDays
-from sheetkit.demo.tables import APPOINTMENT_NOTES, CANCEL_REASONS, DAY_MIN, NEVER, OVERDUE, REGULAR, SLOTS
+from sheetkit.demo.tables import DAY_MIN, LATE_CANCEL_SHARE, NEVER, OVERDUE, REGULAR, SLOTS
 
 #: Appointment columns by internal name; times are minutes after ``as_of`` 00:00.
 Part = dict[str, Any]
@@ -37,6 +39,8 @@ def make_appointments(draw: Draw, catalogue: Catalogue, history: History, client
     order = np.lexsort((cols["booked_min"], cols["client"], cols["sched_min"]))
     cols = {key: v[order] for key, v in cols.items()}
     na = len(order)
+    cancelled = cols["cancelled"]
+    cancelled_min = _cancelled_at(draw, cols["sched_min"], cols["booked_min"], cancelled)
     data = {
         "appointment_id": objects(ids("A", na, 6)),
         "client_id": client_ids[cols["client"]],
@@ -46,10 +50,29 @@ def make_appointments(draw: Draw, catalogue: Catalogue, history: History, client
         "branch": catalogue.branch_names[cols["branch"]],
         "status": cols["status"],
         "booked_at": minutes(draw.as_of, cols["booked_min"]),
-        "cancellation_reason": keep(draw.bank(CANCEL_REASONS, na), cols["cancelled"]),
-        "notes": draw.bank(APPOINTMENT_NOTES, na, 0.06),
+        "cancelled_at": np.where(cancelled, minutes(draw.as_of, cancelled_min), np.datetime64("NaT", "m")),
+        "cancellation_reason": keep(draw.bank(draw.words.cancel_reasons, na), cancelled),
+        "notes": draw.bank(draw.words.appointment_notes, na, 0.06),
     }
     return sheet_frame(draw.template.sheet("appointments"), data, na)
+
+
+def _cancelled_at(draw: Draw, sched: IntArr, booked: IntArr, cancelled: BoolArr) -> IntArr:
+    """When each appointment was cancelled (minutes after ``as_of`` 00:00; meaningful where ``cancelled``).
+
+    A share are late, less than 24 hours before the appointment; the rest lie between
+    the booking and a day before. Nothing is cancelled after the end of ``as_of``.
+    """
+    rng, m = draw.rng, len(sched)
+    end = DAY_MIN - 1
+    ahead_limit = np.minimum(sched - DAY_MIN, end)
+    ahead = booked + (rng.random(m) * np.maximum(ahead_limit - booked, 0)).astype(np.int64)
+    late = np.clip(sched - rng.integers(30, DAY_MIN - 60, m), booked, end)
+    is_late = (rng.random(m) < LATE_CANCEL_SHARE) | (ahead_limit <= booked)
+    when = np.where(is_late, late, ahead)
+    # Rounded down to five minutes, never before the booking.
+    out: IntArr = np.where(cancelled, np.maximum(when - when % 5, booked), 0).astype(np.int64)
+    return out
 
 
 def _completed(draw: Draw, vd: VisitDays) -> Part:

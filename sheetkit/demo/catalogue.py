@@ -32,7 +32,11 @@ class Catalogue:
     category_keys: list[str]
     category_interval: FloatArr
     service_names: ObjArr
+    #: The template key of each service (the default lists are the demo's lists).
+    service_keys: list[str]
     service_price: FloatArr
+    #: Days a passing patch test stays valid for each service; 0 when it needs none.
+    service_patch_days: IntArr
     service_cat: IntArr
     #: Services by category index.
     category_services: Groups
@@ -64,6 +68,8 @@ def make_catalogue(draw: Draw, n_branches: int) -> Catalogue:
     median_price = float(np.median(service_price)) if len(service_price) else 1.0
     price_scale = max(median_price, 1.0)
 
+    service_keys = [str(r["key"]) for r in t.reference_lists["services"].default_rows]
+    patch_days = pd.to_numeric(services.get("patch_test_valid_days", pd.Series(0, index=services.index)))
     pay_keys = [str(r["key"]) for r in t.reference_lists["payment_methods"].default_rows]
     card = "membership_card"
     return Catalogue(
@@ -74,7 +80,9 @@ def make_catalogue(draw: Draw, n_branches: int) -> Catalogue:
         category_keys=cat_keys,
         category_interval=np.asarray(categories["recommended_interval_days"].astype("float64"), dtype=np.float64),
         service_names=objects([str(s) for s in services["name"]]),
+        service_keys=service_keys,
         service_price=service_price,
+        service_patch_days=np.asarray(patch_days.fillna(0), dtype=np.int64),
         service_cat=service_cat,
         category_services=Groups.of(service_cat, len(cat_keys)),
         price_scale=price_scale,

@@ -2,7 +2,9 @@
 
 :func:`make_clients` draws the sheet section by section and ends with the pass that
 leaves cells blank the way a busy front desk does. The sections run in a fixed order:
-reordering them changes every value drawn after the move.
+reordering them changes every value drawn after the move. Free text comes from the
+locale's :mod:`.words`; the patch-test columns repeat each client's latest test of the
+PatchTests sheet.
 """
 
 from __future__ import annotations
@@ -13,32 +15,26 @@ import numpy as np
 import pandas as pd
 
 from sheetkit.demo.catalogue import Catalogue
-from sheetkit.demo.columns import BoolArr, FloatArr, ObjArr, days, keep, objects, present, sheet_frame
+from sheetkit.demo.columns import BoolArr, DateArr, FloatArr, ObjArr, days, keep, objects, present, sheet_frame
 from sheetkit.demo.draw import Draw
 from sheetkit.demo.history import ClientPlan
 from sheetkit.demo.people import birth_dates, emails, full_names, phones
 from sheetkit.demo.tables import (
-    ALLERGIES,
     BALANCE_BY_SKIN,
     CHANNELS,
     CONCERNS,
     CONTRAINDICATIONS,
-    DISLIKED,
+    ENDED,
     GENDERS,
-    LIFESTYLE,
     MARKETING,
-    MEDICATIONS,
-    NOTES,
+    PAUSED,
     POOL,
     PRESSURE,
     REFERRALS,
-    ROOM_MUSIC,
     SEGMENT_STATUS,
     SKIN_TONES,
     SKIN_TYPES,
-    STATUS_NOTES,
     TIERS,
-    UV_FINDINGS,
 )
 
 Columns = dict[str, Any]
@@ -52,8 +48,12 @@ def make_clients(
     *,
     member: BoolArr,
     points_by_client: FloatArr,
+    latest_patch: tuple[DateArr, ObjArr],
 ) -> pd.DataFrame:
-    """The clients sheet, one row per client of ``plan``, in client-ID order."""
+    """The clients sheet, one row per client of ``plan``, in client-ID order.
+
+    ``latest_patch``: each client's latest patch test (date, NaT if none; result).
+    """
     n = len(client_ids)
     status = np.full(n, "active", dtype=object)
     for seg, key in SEGMENT_STATUS.items():
@@ -69,7 +69,8 @@ def make_clients(
     cols |= _contacts(draw, n)
     cols |= _skin(draw, n)
     cols |= _health(draw, cols["gender"])
-    cols |= _patch_test_and_consent(draw, plan)
+    cols |= {"patch_test_date": latest_patch[0], "patch_test_result": latest_patch[1]}
+    cols |= _consent(draw, plan)
     cols |= _referrals(draw, client_ids)
     cols |= _membership(draw, catalogue, member, points_by_client, status)
     cols |= _notes(draw, plan)
@@ -81,16 +82,17 @@ def _identity(draw: Draw, n: int) -> Columns:
     """Gender, name, birthday, phone and e-mail; pools of addresses and jobs to sample from later."""
     gender = draw.pick("gender", GENDERS, n)
     names = full_names(draw, gender)
-    birth = birth_dates(draw, n)
+    birth, birth_month_day = birth_dates(draw, n)
     phone = phones(draw, n)
     size = min(n, POOL)
     email = emails(draw, n)
     addresses = objects([a.replace("\n", ", ") for a in draw.pool(draw.fake.address, size)])
-    jobs = objects(draw.pool(draw.fake.job, min(n, POOL // 4)))
+    jobs = objects(draw.words.occupations)
     return {
         "gender": gender,
         "full_name": names,
         "birth_date": birth,
+        "birth_month_day": birth_month_day,
         "phone": phone,
         "email": email,
         "address_pool": addresses,
@@ -125,11 +127,11 @@ def _skin(draw: Draw, n: int) -> Columns:
     options = (BALANCE_BY_SKIN.get(str(k), ("balanced",)) for k in skin)
     balance = objects([opts[int(u * len(opts))] for opts, u in zip(options, rng.random(n), strict=True)])
     analyzer = [
-        f"Moisture {m}%, sebum {sb}%; {uv}" if here else None
+        draw.words.analyzer.format(moisture=m, sebum=sb, finding=uv) if here else None
         for m, sb, uv, here in zip(
             rng.integers(22, 61, n),
             rng.integers(15, 71, n),
-            draw.bank(UV_FINDINGS, n),
+            draw.bank(draw.words.uv_findings, n),
             rng.random(n) < 0.55,
             strict=True,
         )
@@ -147,7 +149,7 @@ def _health(draw: Draw, gender: ObjArr) -> Columns:
     """Allergies (mostly "none"), contraindications (pregnancy only for women) and skin concerns."""
     rng, n = draw.rng, len(gender)
     allergy_u = rng.random(n)
-    allergies = keep(draw.bank(ALLERGIES, n), allergy_u < 0.75)
+    allergies = keep(draw.bank(draw.words.allergies, n), allergy_u < 0.75)
     allergies[allergy_u < 0.55] = draw.labels.message("allergies_none")
     how_many = 1 + (rng.random(n) < 0.2).astype(np.int64)
     contra = draw.multi("contraindication", CONTRAINDICATIONS, rng.random(n) < 0.1, how_many)
@@ -164,20 +166,15 @@ def _health(draw: Draw, gender: ObjArr) -> Columns:
     }
 
 
-def _patch_test_and_consent(draw: Draw, plan: ClientPlan) -> Columns:
-    """A patch test around the first visit for 40 %; records consent and marketing opt-in."""
+def _consent(draw: Draw, plan: ClientPlan) -> Columns:
+    """Records consent (dated at or just before the first visit) and marketing opt-in.
+
+    The Consents sheet (:mod:`.consents`) is drawn from these, so the two agree.
+    """
     rng, n, as_of = draw.rng, len(plan.segment), draw.as_of
-    patch = rng.random(n) < 0.4
-    patch_day = np.minimum(plan.first_day - rng.integers(0, 8, n), 0)
-    recent_patch = patch_day >= -2
-    patch_result = np.where(
-        recent_patch & (rng.random(n) < 0.7), "pending", np.where(rng.random(n) < 0.93, "pass", "fail")
-    )
     consent = objects([True if u < 0.9 else False if u < 0.95 else None for u in rng.random(n)])
     consent_day = np.minimum(plan.first_day - (rng.random(n) < 0.3) * rng.integers(1, 4, n), 0)
     return {
-        "patch_test_date": days(as_of, patch_day, patch),
-        "patch_test_result": keep(patch_result.astype(object), patch),
         "records_consent": consent,
         "consent_date": days(as_of, consent_day, np.array([x is True for x in consent], dtype=bool)),
         "marketing_opt_in": draw.sometimes(draw.pick("marketing_opt_in", MARKETING, n), 0.92),
@@ -216,13 +213,14 @@ def _membership(
 def _notes(draw: Draw, plan: ClientPlan) -> Columns:
     """Front-desk notes (why a client paused or left, for most of them) and a lifestyle line to keep for some."""
     rng, n = draw.rng, len(plan.segment)
-    notes = draw.bank(NOTES, n, 0.08)
-    for seg, texts in STATUS_NOTES.items():
+    words = draw.words
+    notes = draw.bank(words.notes, n, 0.08)
+    for seg, texts in ((PAUSED, words.paused_notes), (ENDED, words.ended_notes)):
         mask = (plan.segment == seg) & (rng.random(n) < 0.6)
         notes[mask] = draw.bank(texts, int(mask.sum()))
     lifestyle = [
-        "; ".join(part[int(u * len(part))] for part, u in zip(LIFESTYLE, row, strict=True))
-        for row in rng.random((n, len(LIFESTYLE)))
+        words.lifestyle_join.join(part[int(u * len(part))] for part, u in zip(words.lifestyle, row, strict=True))
+        for row in rng.random((n, len(words.lifestyle)))
     ]
     return {"notes": notes, "lifestyle": objects(lifestyle)}
 
@@ -242,10 +240,10 @@ def _fill_sometimes(draw: Draw, catalogue: Catalogue, plan: ClientPlan, cols: Co
         "skin_tone": draw.sometimes(cols["skin_tone"], 0.85),
         "sensitivity": draw.sometimes(cols["sensitivity"], 0.85),
         "oil_water_balance": draw.sometimes(cols["oil_water_balance"], 0.8),
-        "medications": draw.bank(MEDICATIONS, n, 0.15),
+        "medications": draw.bank(draw.words.medications, n, 0.15),
         "liked_treatments": draw.sometimes(catalogue.service_names[plan.fav_service], 0.3),
-        "disliked_ingredients": draw.bank(DISLIKED, n, 0.15),
+        "disliked_ingredients": draw.bank(draw.words.disliked, n, 0.15),
         "pressure_preference": draw.sometimes(draw.pick("pressure", PRESSURE, n), 0.55),
-        "room_music_notes": draw.bank(ROOM_MUSIC, n, 0.2),
+        "room_music_notes": draw.bank(draw.words.room_music, n, 0.2),
         "lifestyle": draw.sometimes(cols["lifestyle"], 0.3),
     }

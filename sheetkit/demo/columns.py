@@ -3,7 +3,8 @@
 Small pure helpers shared by every sheet builder: object arrays with ``None`` for
 blanks, day and minute offsets from ``as_of`` turned into dates, row IDs, weights
 turned into probabilities, groups to draw a member from, and :func:`sheet_frame`,
-which gives a column mapping the dtypes of :mod:`sheetkit.frames`.
+which gives a column mapping the dtypes of :mod:`sheetkit.frames` (with the frame-only
+"MM-DD" column beside a month-day date column).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from sheetkit.frames import month_day_column
 from sheetkit.template import Sheet
 
 IntArr = npt.NDArray[np.int64]
@@ -91,14 +93,18 @@ def ids(prefix: str, n: int, width: int) -> list[str]:
 
 
 def sheet_frame(sheet: Sheet, data: Mapping[str, Any], n: int) -> pd.DataFrame:
-    """A canonical frame: the sheet's data columns in order, dtypes by column type, blanks where ``data`` has none."""
+    """A canonical frame: the sheet's data columns in order, dtypes by column type, blanks where ``data`` has none.
+
+    A month-day date column (``birth_date``) takes full dates only; its frame-only
+    companion (``birth_month_day``, "MM-DD") follows it, from ``data`` under that name.
+    """
     out: dict[str, pd.Series[Any]] = {}
     for col in sheet.data_columns:
         values: Any = data.get(col.key)
         if values is None:
             values = nones(n)
         series: pd.Series[Any]
-        if col.type in ("date", "datetime") and not col.month_day:
+        if col.type in ("date", "datetime"):
             series = pd.Series(pd.to_datetime(values)).astype("datetime64[ns]")
         elif col.type in ("int", "rating"):
             series = pd.Series(values).astype("Int64")
@@ -109,7 +115,11 @@ def sheet_frame(sheet: Sheet, data: Mapping[str, Any], n: int) -> pd.DataFrame:
         else:
             series = pd.Series(values, dtype=object)
         out[col.key] = series
-    return pd.DataFrame(out, columns=[c.key for c in sheet.data_columns])
+        if col.month_day:
+            companion = month_day_column(col.key)
+            given = data.get(companion)
+            out[companion] = pd.Series(nones(n) if given is None else given, dtype=object)
+    return pd.DataFrame(out, columns=list(out))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 :class:`Draw` also knows the template (for its fixed choice lists) and the locale's
 language (for the flavour tables), so a sheet builder asks it for "200 genders with
 these weights" rather than handling keys and probabilities itself. Every value is
-drawn through it: the order of the calls *is* the demo's output.
+drawn through it: the order of the calls *is* the demo's output. Its :attr:`Draw.words`
+are the free-text banks of the locale's language (:mod:`.words`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from faker import Faker
 
 from sheetkit.demo.columns import BoolArr, IntArr, ObjArr, keep, objects, probs
+from sheetkit.demo.words import words_for
 from sheetkit.template import MULTICHOICE_SEPARATOR, Labels, Template
 
 
@@ -30,6 +32,7 @@ class Draw:
         self.rng = np.random.default_rng(seed)
         self.fake = Faker(labels.faker_locale)
         self.fake.seed_instance(seed)
+        self.words = words_for(self.lang)
 
     def choice_keys(self, name: str) -> tuple[str, ...]:
         """The keys of the template's fixed choice list ``name``."""

@@ -12,7 +12,7 @@ import pandas as pd
 from sheetkit.demo.catalogue import Catalogue
 from sheetkit.demo.columns import ObjArr, days, ids, nones, objects, sheet_frame
 from sheetkit.demo.draw import Draw
-from sheetkit.demo.tables import FEEDBACK_CHANNELS, FEEDBACK_KINDS, FEEDBACK_TEXT, MANAGER, RESOLUTIONS
+from sheetkit.demo.tables import FEEDBACK_CHANNELS, FEEDBACK_KINDS
 from sheetkit.demo.visits import Visits
 
 
@@ -28,7 +28,8 @@ def make_feedback(draw: Draw, catalogue: Catalogue, visits: Visits, client_ids: 
     kind = draw.pick("feedback_kind", FEEDBACK_KINDS, m)
     therapist = catalogue.therapist_names[visits.therapist[rows]] if m else nones(0)
     to_manager = np.where(kind == "complaint", rng.random(m) < 0.75, rng.random(m) < 0.4)
-    owner = np.where(to_manager, draw.flavour(MANAGER), therapist)
+    words = draw.words
+    owner = np.where(to_manager, words.manager, therapist)
     conditions = [kind == "praise", kind == "suggestion", when < -30]
     resolved = rng.random(m) < np.select(conditions, [0.95, 0.7, 0.85], default=0.35)
     complaints = np.flatnonzero(kind == "complaint")
@@ -37,9 +38,9 @@ def make_feedback(draw: Draw, catalogue: Catalogue, visits: Visits, client_ids: 
     texts: list[str] = []
     resolutions: list[str | None] = []
     for k, th, done, u, v in zip(kind, therapist, resolved, rng.random(m), rng.random(m), strict=True):
-        bank = FEEDBACK_TEXT.get(str(k), FEEDBACK_TEXT["suggestion"])
+        bank = words.feedback.get(str(k), words.feedback["suggestion"])
         texts.append(bank[int(u * len(bank))].format(therapist=th))
-        res = RESOLUTIONS.get(str(k), RESOLUTIONS["suggestion"])
+        res = words.resolutions.get(str(k), words.resolutions["suggestion"])
         resolutions.append(res[int(v * len(res))].format(therapist=th) if done else None)
     data = {
         "feedback_id": objects(ids("F", m, 4)),

@@ -9,8 +9,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-from typing import Any
-
 import numpy as np
 
 from sheetkit.demo.columns import ObjArr, objects
@@ -40,23 +38,30 @@ def full_names(draw: Draw, gender: ObjArr) -> ObjArr:
     return objects([f"{b}{sep}{a}" for a, b in zip(first, family, strict=True)])
 
 
-def birth_dates(draw: Draw, n: int) -> ObjArr:
-    """Birthdays of adults (18-76): mostly full dates, some only "MM-DD", a few unknown; two on 29 February."""
+def birth_dates(draw: Draw, n: int) -> tuple[ObjArr, ObjArr]:
+    """Birthdays of adults (18-76): (full dates, "MM-DD" of every known birthday).
+
+    Mostly full dates; some clients give only the day and month (no full date), a few
+    nothing; two are born on 29 February (one with, one without the year).
+    """
     rng, as_of = draw.rng, draw.as_of
     top = as_of.toordinal() - math.ceil(18 * 365.25)
     bottom = as_of.toordinal() - math.floor(76 * 365.25) + 1
     ordinals = rng.integers(bottom, top + 1, n)
     kind = rng.random(n)
-    out: list[Any] = []
+    full: list[dt.date | None] = []
+    month_day: list[str | None] = []
     for o, k in zip(ordinals, kind, strict=True):
         born = dt.date.fromordinal(int(o))
-        out.append(born if k < 0.83 else born.strftime("%m-%d") if k < 0.95 else None)
+        full.append(born if k < 0.83 else None)
+        month_day.append(born.strftime("%m-%d") if k < 0.95 else None)
     if n >= 20:
         leap = [y for y in range(as_of.year - 75, as_of.year - 18) if calendar.isleap(y)]
         picks = rng.choice(n, size=2, replace=False)
-        out[int(picks[0])] = dt.date(int(rng.choice(leap)), 2, 29)
-        out[int(picks[1])] = "02-29"
-    return objects(out)
+        full[int(picks[0])] = dt.date(int(rng.choice(leap)), 2, 29)
+        full[int(picks[1])] = None
+        month_day[int(picks[0])] = month_day[int(picks[1])] = "02-29"
+    return objects(full), objects(month_day)
 
 
 def phones(draw: Draw, n: int) -> ObjArr:

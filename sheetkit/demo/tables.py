@@ -1,7 +1,8 @@
-"""The demo's fixed tables: segment shares, probability tables by language and the English free-text banks.
+"""The demo's fixed tables: segment shares and probability tables, some by language.
 
 Nothing here draws: the modules that build the sheets sample from these tables with the
-salon's seeded generator, so changing a value here changes every demo workbook.
+salon's seeded generator, so changing a value here changes every demo workbook. The
+free text staff write (notes, products, reasons) is in :mod:`.words`, per language.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ PAYMENTS: Final[Mapping[str, Mapping[str, float]]] = {
     "it": {"cash": 0.3, "card": 0.45, "membership_card": 0.1, "mobile_wallet": 0.1, "bank_transfer": 0.05},
     "en": {"cash": 0.15, "card": 0.55, "membership_card": 0.1, "mobile_wallet": 0.15, "bank_transfer": 0.05},
 }
-MANAGER: Final = {"zh": "店长", "vi": "Quản lý", "it": "Responsabile", "en": "Manager"}
 #: Real cities to name the branches of a chain after. Fixed here rather than drawn from
 #: Faker, whose ``city()`` is not reproducible across processes in some locales (it_IT
 #: draws from a list built from a set, so its order follows ``PYTHONHASHSEED``).
@@ -131,158 +131,22 @@ FEEDBACK_CHANNELS: Final = {
 }
 RATINGS: Final = (0.01, 0.03, 0.08, 0.38, 0.5)
 
-# ------------------------------------------------------------------ free-text banks (English)
-PRODUCTS: Final[Mapping[str, Sequence[str]]] = {
-    "facial": (
-        "Gentle cleanser; hyaluronic serum",
-        "Enzyme exfoliant; hydrating mask",
-        "Vitamin C serum; SPF 50",
-        "Clay mask; niacinamide toner",
-        "Peptide serum; barrier cream",
-        "Cleansing oil; sheet mask",
-    ),
-    "peel": (
-        "Glycolic acid 30%; neutraliser; SPF 50",
-        "Lactic acid 40%; soothing gel",
-        "Mandelic acid 25%; ceramide cream",
-        "Salicylic acid 20%; calming mask",
-        "Diamond tip; hydrating serum",
-    ),
-    "massage": ("Sweet almond oil", "Lavender massage oil", "Basalt stones; jojoba oil", "Unscented balm"),
-    "body": ("Sea salt scrub; body butter", "Coffee scrub; shea lotion", "Sugar scrub; aloe gel"),
-    "hair_removal": ("Hot wax; tea tree lotion", "Strip wax; azulene oil", "Sugaring paste; cooling gel"),
-    "lash_brow": ("Lift lotion; keratin serum", "Brow tint (dark brown)", "Lash tint; nourishing oil"),
-}
-GENERIC_PRODUCTS: Final = ("House cleanser; moisturiser", "Soothing gel", "SPF 50")
-RESULT_NOTES: Final = (
-    "Skin visibly brighter.",
-    "Good hydration; advised SPF daily.",
-    "Pores cleaner; slight redness settled within the hour.",
-    "Client relaxed; shoulder tension reduced.",
-    "Pigmentation a little lighter than last session.",
-    "Advised a gentle cleanser and no exfoliation for 3 days.",
-    "Even result; recommended the next session.",
-    "Texture smoother; continue the home-care routine.",
-    "Mild dryness on cheeks; recommended a barrier cream.",
-)
-UV_FINDINGS: Final = (
-    "UV camera: mild pigmentation on cheeks",
-    "UV camera: sun damage on forehead",
-    "enlarged pores on the T-zone",
-    "fine lines around the eyes",
-    "redness on nose and cheeks",
-    "even tone, no major findings",
-    "dehydration lines on cheeks",
-    "comedones on chin",
-)
-ALLERGIES: Final = (
-    "nuts",
-    "latex",
-    "fragrance",
-    "salicylic acid",
-    "lanolin",
-    "nickel",
-    "propolis",
-    "penicillin",
-    "glycolic acid",
-    "parabens",
-    "tea tree oil",
-)
-MEDICATIONS: Final = (
-    "Oral contraceptive",
-    "Levothyroxine",
-    "Antihistamines (seasonal)",
-    "Topical retinoid",
-    "Warfarin",
-    "Metformin",
-    "Ibuprofen as needed",
-    "Topical steroid cream",
-)
-DISLIKED: Final = ("Fragrance", "Alcohol-based toners", "Essential oils", "Retinol", "Coconut oil", "Menthol")
-ROOM_MUSIC: Final = (
-    "Warm room, dim lights",
-    "Quiet room, no music",
-    "Soft piano music",
-    "Nature sounds, extra blanket",
-    "Cool room, light jazz",
-    "Room by the window",
-)
-LIFESTYLE: Final = (
-    ("Sleeps 6 h", "Sleeps 7-8 h", "Poor sleep", "Shift work"),
-    ("non-smoker", "non-smoker", "non-smoker", "smoker", "ex-smoker"),
-    ("balanced diet", "vegetarian", "lots of coffee", "drinks little water"),
-    ("runs twice a week", "yoga weekly", "gym 3x a week", "little exercise"),
-    ("low stress", "high work stress", "moderate stress"),
-)
-NOTES: Final = (
-    "Prefers morning appointments.",
-    "Ask about her sunscreen routine.",
-    "Offer tea on arrival.",
-    "Usually 10 minutes late.",
-    "Wants reminders two days before.",
-    "A relative is also a client.",
-    "Sensitive to strong smells.",
-    "Prefers the same room each time.",
-    "Interested in a membership.",
-)
-STATUS_NOTES: Final = {
-    PAUSED: ("Pausing treatments during pregnancy.", "Abroad for several months.", "Paused: health."),
-    ENDED: (
-        "Moved away.",
-        "Declined further contact after the follow-up call.",
-        "Switched to another salon.",
-        "Asked to end the relationship.",
-    ),
-}
-CANCEL_REASONS: Final = (
-    "Client unwell",
-    "Work commitment",
-    "Rescheduled by client",
-    "Therapist unavailable",
-    "Travelling",
-    "Family emergency",
-    "Called to cancel, no reason given",
-)
-APPOINTMENT_NOTES: Final = (
-    "First visit: arrive 10 min early",
-    "Requested the same room",
-    "Gift voucher",
-    "Patch test needed before treatment",
-    "Reminder sent",
-)
-FEEDBACK_TEXT: Final[Mapping[str, Sequence[str]]] = {
-    "praise": (
-        "Lovely treatment, my skin feels amazing.",
-        "{therapist} was gentle and very professional.",
-        "Best treatment I have had in years.",
-        "Clean, calm and friendly. Thank you!",
-        "My pigmentation has really improved.",
-        "{therapist} explained every step, I felt at ease.",
-    ),
-    "suggestion": (
-        "Could you open earlier on Saturdays?",
-        "Please send booking reminders by message.",
-        "More parking information on the website would help.",
-        "A loyalty discount on products would be nice.",
-        "Softer music in the treatment rooms, please.",
-        "Please offer herbal tea as well as coffee.",
-    ),
-    "complaint": (
-        "Waited 25 minutes past my appointment time.",
-        "Skin felt irritated for two days after the peel.",
-        "Charged twice for one treatment.",
-        "The room was too cold during the massage.",
-        "My therapist was changed without notice.",
-        "Products used were not the ones we agreed.",
-    ),
-}
-RESOLUTIONS: Final[Mapping[str, Sequence[str]]] = {
-    "praise": ("Thanked the client and shared with the team.", "Passed on to {therapist}."),
-    "suggestion": ("Discussed at the team meeting; trial next month.", "Added to the improvement list."),
-    "complaint": (
-        "Apologised and offered a complimentary treatment.",
-        "Refunded the double charge.",
-        "Called the client; follow-up skin check booked.",
-        "Apologised; schedule adjusted to avoid delays.",
-    ),
-}
+# ------------------------------------------------------------------ template version 2
+#: Of the cancellations: made less than 24 hours before the appointment (late).
+LATE_CANCEL_SHARE: Final = 0.3
+#: Patch tests: a test that failed before the one that passed (another product), and one
+#: left pending in the last days before ``as_of``.
+PATCH_FAILED_FIRST: Final = 0.06
+PATCH_PENDING_CLIENTS: Final = 0.01
+#: Share of tests whose valid-until date staff fill in (blank: the longest validity counts).
+PATCH_VALID_UNTIL: Final = 0.85
+#: Consents: photos and health-data consents given at the first visit, and marketing withdrawn and given again.
+CONSENT_PHOTOS: Final = 0.35
+CONSENT_HEALTH: Final = 0.7
+CONSENT_REGRANTED: Final = 0.08
+#: Follow-ups: share of lapsed and overdue clients the salon called, and how the calls went.
+FOLLOW_UP_LAPSED: Final = 0.45
+FOLLOW_UP_OVERDUE: Final = 0.35
+FOLLOW_UP_OUTCOMES: Final = {"reached": 0.35, "booked": 0.15, "declined": 0.15, "no_answer": 0.35}
+#: Share of long gaps in a regular's history (lapsed, then came back) that began with a follow-up call.
+WIN_BACK_CALLED: Final = 0.5

@@ -15,7 +15,7 @@ from sheetkit.demo.catalogue import Catalogue
 from sheetkit.demo.columns import BoolArr, FloatArr, IntArr, ObjArr, days, ids, nones, objects, sheet_frame
 from sheetkit.demo.draw import Draw
 from sheetkit.demo.history import History
-from sheetkit.demo.tables import GENERIC_PRODUCTS, PRODUCTS, RATINGS, REACTIONS, RESULT_NOTES
+from sheetkit.demo.tables import RATINGS, REACTIONS
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Visits:
     day: IntArr
     client: IntArr
     therapist: IntArr
+    service: IntArr
     #: Loyalty points each client earned over all their visits.
     points_by_client: FloatArr
 
@@ -49,7 +50,8 @@ def make_visits(draw: Draw, catalogue: Catalogue, history: History, client_ids: 
     products: ObjArr = nones(nv)
     for i, key in enumerate(catalogue.category_keys):
         mask = cat == i
-        products[mask] = draw.bank(PRODUCTS.get(key, GENERIC_PRODUCTS), int(mask.sum()))
+        bank = draw.words.products.get(key, draw.words.generic_products)
+        products[mask] = draw.bank(bank, int(mask.sum()))
     products = draw.sometimes(products, 0.75)
     reaction = draw.pick("skin_reaction", REACTIONS, nv, default=0.005)
     price = catalogue.service_price[s]
@@ -72,7 +74,7 @@ def make_visits(draw: Draw, catalogue: Catalogue, history: History, client_ids: 
         "service": catalogue.service_names[s],
         "products_used": products,
         "skin_reaction": draw.sometimes(reaction, 0.95),
-        "result_notes": draw.bank(RESULT_NOTES, nv, 0.45),
+        "result_notes": draw.bank(draw.words.result_notes, nv, 0.45),
         "effect_rating": rng.choice(np.arange(1, 6), size=nv, p=RATINGS),
         "satisfaction": rng.choice(np.arange(1, 6), size=nv, p=RATINGS),
         "amount_paid": amount,
@@ -86,5 +88,6 @@ def make_visits(draw: Draw, catalogue: Catalogue, history: History, client_ids: 
         day=v_days,
         client=c,
         therapist=v_therapist,
+        service=s,
         points_by_client=np.bincount(c, weights=points, minlength=len(plan.segment)).astype(np.float64),
     )

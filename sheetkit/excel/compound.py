@@ -4,6 +4,11 @@ This module owns a minimal reader of [MS-CFB] compound files (enough to list the
 root streams and read the start of one) and what is judged from it: an Excel 97-2003
 workbook, one encrypted with a password (an ``EncryptedPackage`` stream, or a BIFF
 FILEPASS record), or another Office or Windows file (Word, PowerPoint, Outlook).
+
+An Office-encrypted package (.xlsx "Encrypt with Password") raises
+:class:`~sheetkit.errors.WorkbookPasswordError`: the reader opens it when given the
+password (:mod:`~sheetkit.excel.crypto`). An encrypted .xls stays refused: its
+decryption would need a temporary file of plain client data.
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final, Literal
 
-from sheetkit.errors import EncryptedWorkbookError, UnsupportedFormatError
+from sheetkit.errors import EncryptedWorkbookError, UnsupportedFormatError, WorkbookPasswordError
 from sheetkit.excel.refusals import DAMAGED, not_spreadsheet
 
-__all__ = ["CFB_MAGIC", "sniff_cfb"]
+__all__ = ["CFB_MAGIC", "encrypted_package", "sniff_cfb"]
 
 #: How an OLE2 compound file starts.
 CFB_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -198,7 +203,7 @@ def sniff_cfb(stream: BinaryIO, file: Path, size: int) -> Literal["xls"]:
         container = _CompoundFile(stream, size)
         children = {entry.name.casefold(): entry for entry in container.root_children()}
         if "encryptedpackage" in children or "encryptioninfo" in children:
-            raise EncryptedWorkbookError(file)
+            raise WorkbookPasswordError(file)  # Office encryption: readable with the password (excel.crypto)
         book = children.get("workbook") or children.get("book")
         if book is not None and book.kind == _STREAM:
             if _biff_is_encrypted(container.read_start(book, _BIFF_SCAN_BYTES)):
@@ -213,6 +218,16 @@ def sniff_cfb(stream: BinaryIO, file: Path, size: int) -> Literal["xls"]:
     if any(name.startswith("__substg1.0_") for name in children):
         raise not_spreadsheet(file, "an Outlook e-mail (.msg)", "save the attached workbook from it and use that file")
     raise not_spreadsheet(file, "an Office or Windows file that is not an Excel workbook")
+
+
+def encrypted_package(stream: BinaryIO, file: Path, size: int) -> bool:
+    """True when the OLE2 file in ``stream`` holds an Office-encrypted package (``EncryptionInfo``)."""
+    try:
+        container = _CompoundFile(stream, size)
+        names = {entry.name.casefold() for entry in container.root_children()}
+    except (_DamagedError, struct.error, ValueError, IndexError, OverflowError, MemoryError):
+        return False
+    return "encryptedpackage" in names and "encryptioninfo" in names
 
 
 def _biff_is_encrypted(data: bytes) -> bool:

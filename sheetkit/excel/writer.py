@@ -6,11 +6,18 @@ from the template through :mod:`sheetkit.template.geometry` and
 (never parsed as a formula) in text-formatted, quote-prefixed columns, and the
 file is written to a temporary name and renamed into place, so a failed run
 never leaves half a workbook behind.
+
+Validation, conditional formats and staff-view formulas reach the prepared rows
+(10 x the data + 10,000 per sheet, :meth:`~sheetkit.template.Template.prepared_capacity`);
+the About sheet records them. Every data sheet prints landscape, one page wide, with
+its header repeated, over the front-desk columns; the colour legend is its own sheet
+(:mod:`sheetkit.excel.legend`). Frames may lack template columns: those cells stay blank.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
@@ -21,27 +28,44 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from sheetkit.errors import UsageError
+from sheetkit.excel.crypto import check_password, encrypt_workbook
 from sheetkit.excel.identify import is_sheetkit_workbook
+from sheetkit.excel.legend import write_legend
 from sheetkit.files import check_target, scratch_beside, write_atomically
-from sheetkit.frames import DATA_SHEETS, WorkbookData, empty_frames
+from sheetkit.frames import WorkbookData, empty_frames
 from sheetkit.template import Column, Labels, Sheet, Template, load_template
 from sheetkit.template.defaults import default_lists, default_settings
 from sheetkit.template.formulas import STYLES, StaffFormulas
 from sheetkit.template.geometry import (
     FIRST_DATA_ROW,
+    MAX_ROWS,
     SETTINGS_VALUE_COLUMN,
     SheetLayout,
     WorkbookLayout,
     column_letter,
     plan_layout,
 )
-from sheetkit.template.rules import column_rule, setting_rule
-from sheetkit.template.styles import HEADER_COLOURS, NUMBER_FORMATS
-from sheetkit.template.values import about_entries, cell_kind, is_missing, list_columns, setting_rows, value_converter
+from sheetkit.template.legend import print_area
+from sheetkit.template.rules import column_help, column_rule, date_order, setting_rule
+from sheetkit.template.styles import HEADER_COLOURS, NUMBER_FORMATS, header_width, line_height, wrapped_lines
+from sheetkit.template.values import (
+    about_entries,
+    cell_kind,
+    is_missing,
+    list_columns,
+    month_day_text,
+    setting_rows,
+    value_converter,
+)
 
 __all__ = ["backup_name", "new_workbook", "write_excel"]
 
 MAX_VALIDATION_TITLE: Final = 32
+#: A row number no formula of a workbook holds (one past the last row): formulas are built once
+#: for it and the row number substituted for each row.
+_ROW_SENTINEL: Final = str(MAX_ROWS + 1)
+#: Paper size of the print setup (xlsxwriter's code for A4).
+_PAPER_A4: Final = 9
 
 
 def write_excel(
@@ -52,6 +76,7 @@ def write_excel(
     template: Template | None = None,
     generated_at: dt.datetime | None = None,
     overwrite: bool = False,
+    password: str | None = None,
 ) -> Path:
     """Write the client-allocation workbook to ``path`` (.xlsx).
 
@@ -60,8 +85,11 @@ def write_excel(
     beside it as ``NAME.backup-N.xlsx``: it may be a staff workbook. The file appears
     atomically: it is written beside ``path`` under a
     temporary name and renamed when complete. An existing file is replaced only
-    with ``overwrite=True``.
+    with ``overwrite=True``. With a ``password`` the file is Office-encrypted (AES-256,
+    :mod:`sheetkit.excel.crypto`): built in memory and encrypted before it is written.
     """
+    if password is not None:
+        check_password(password)
     template = template or load_template()
     labels = template.labels(locale)
     out = Path(path)
@@ -76,7 +104,13 @@ def write_excel(
         )
     backup = backup_name(out) if overwrite and is_sheetkit_workbook(out) else None  # a staff workbook, maybe
     with write_atomically(out, overwrite=overwrite, backup=backup) as (tmp,), scratch_beside(out) as scratch:
-        _ExcelWriter(template, labels, data, stamp).write(tmp, scratch=scratch)
+        writer = _ExcelWriter(template, labels, data, stamp)
+        if password is None:
+            writer.write(tmp, scratch=scratch)
+        else:  # built in memory and encrypted there: the plain workbook never touches the disk
+            package = io.BytesIO()
+            writer.write(package, scratch=scratch)
+            tmp.write_bytes(encrypt_workbook(package.getvalue(), password))
     return out
 
 
@@ -94,9 +128,11 @@ class _ExcelWriter:
         self.labels = labels
         self.data = data
         self.stamp = stamp
-        rows = {key: len(data.frame(key)) for key in DATA_SHEETS}
+        self.frames = {sheet.key: _frame_of(data, sheet) for sheet in template.sheets}
+        rows = {key: len(frame) for key, frame in self.frames.items()}
         self.layout: WorkbookLayout = plan_layout(template, labels, rows)
         self.formulas = StaffFormulas(self.layout, labels)
+        self.date_order = date_order(labels, data.settings)
 
     # ------------------------------------------------------------------ formats
     def _formats(self, wb: xlsxwriter.Workbook) -> None:
@@ -139,11 +175,12 @@ class _ExcelWriter:
         return self.fmt_type["text"]
 
     # ---------------------------------------------------------------- workbook
-    def write(self, path: Path, *, scratch: Path) -> None:
-        """Write the workbook to ``path``; xlsxwriter's row files (client data) go to ``scratch``."""
+    def write(self, path: Path | io.BytesIO, *, scratch: Path) -> None:
+        """Write the workbook to ``path`` (a buffer: all in memory); xlsxwriter's row files go to ``scratch``."""
         wb = xlsxwriter.Workbook(
-            str(path),
+            str(path) if isinstance(path, Path) else path,
             {
+                "in_memory": not isinstance(path, Path),
                 "tmpdir": str(scratch),
                 "strings_to_formulas": False,
                 "strings_to_numbers": False,
@@ -154,9 +191,10 @@ class _ExcelWriter:
         )
         wb.set_properties({"title": self.labels.about["title"], "created": self.stamp, "comments": self.template.id})
         self._formats(wb)
-        # Sheet order: data sheets, then Settings, Lists (hidden), About.
+        # Sheet order: data sheets, then Settings, Legend, Lists (hidden), About.
         data_sheets = {s.key: wb.add_worksheet(self.layout.sheet(s.key).name) for s in self.template.sheets}
         settings_ws = wb.add_worksheet(self.layout.settings_name)
+        legend_ws = wb.add_worksheet(self.layout.legend_name) if self.layout.legend_name else None
         lists_ws = wb.add_worksheet(self.layout.lists_name)
         about_ws = wb.add_worksheet(self.layout.about_name)
         try:
@@ -164,6 +202,8 @@ class _ExcelWriter:
             for sheet in self.template.sheets:
                 self._write_data_sheet(data_sheets[sheet.key], sheet)
             self._write_settings(settings_ws)
+            if legend_ws is not None:
+                write_legend(wb, legend_ws, self.labels)
             self._write_lists(lists_ws)
             self._write_about(about_ws)
             lists_ws.hide()
@@ -188,14 +228,26 @@ class _ExcelWriter:
         # visit rows they dominate the run time.
         ws._prepare_formula = _strip_equals
         lay = self.layout.sheet(sheet.key)
-        frame = self.data.frame(sheet.key)
+        frame = self.frames[sheet.key]
+        lines = 1
         for idx, col in enumerate(sheet.columns):
             options = {"hidden": True} if col.hidden else None
-            ws.set_column(idx, idx, col.width, self.column_format(col), options)
+            header = self.labels.header(sheet.key, col.key)
+            width = header_width(col.width, header)  # no header breaks inside a word
+            ws.set_column(idx, idx, width, self.column_format(col), options)
+            if not col.hidden:
+                lines = max(lines, wrapped_lines(header, width, factor=1.15))
+        ws.set_row(0, max(line_height(lines), 33))
+        for idx, col in enumerate(sheet.columns):
             kind = "formula" if col.is_formula else col.sensitivity
             ws.write_string(0, idx, self.labels.header(sheet.key, col.key), self.fmt_header[kind])
-        ws.set_row(0, 45)
         ws.freeze_panes(1, lay.frozen_columns)
+        # Print: landscape, one page wide, header repeated, the front-desk columns of the data rows.
+        ws.set_landscape()
+        ws.set_paper(_PAPER_A4)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.print_area(print_area(sheet, len(frame)))
         ws.autofilter(0, 0, lay.last_row - 1, len(sheet.columns) - 1)
         self._write_rows(ws, sheet, lay, frame)
         self._write_validations(ws, sheet, lay)
@@ -213,30 +265,40 @@ class _ExcelWriter:
         )
 
     def _write_rows(self, ws: Worksheet, sheet: Sheet, lay: SheetLayout, frame: pd.DataFrame) -> None:
-        missing = [c.key for c in sheet.data_columns if c.key not in frame.columns]
-        if missing:
-            raise UsageError(f"the {sheet.key} frame lacks columns {missing}")
-        columns = [(i, c) for i, c in enumerate(sheet.columns)]
-        writers = {c.key: self._cell_writer(c) for _, c in columns if not c.is_formula}
-        values = {c.key: frame[c.key].tolist() for _, c in columns if not c.is_formula}
+        # Columns the frame lacks stay blank: `check` reports missing required values later.
+        columns = [(i, c) for i, c in enumerate(sheet.columns) if not c.is_formula and c.key in frame.columns]
+        writers = {c.key: self._cell_writer(c) for _, c in columns}
+        values = {c.key: self._column_values(frame, c) for _, c in columns}
         n = len(frame)
-        formula_cols = [(i, c) for i, c in columns if c.is_formula]
-        for r in range(n):
+        # Each formula is built once (for a sentinel row) and its row number substituted per row.
+        formula_cols = [
+            (i, self.formulas.formula(str(c.formula), int(_ROW_SENTINEL), sheet.key), self.column_format(c))
+            for i, c in enumerate(sheet.columns)
+            if c.is_formula
+        ]
+        for r in range(lay.last_row - FIRST_DATA_ROW + 1):
             row = FIRST_DATA_ROW - 1 + r
-            for i, c in columns:
-                if c.is_formula:
-                    continue
-                value = values[c.key][r]
-                if is_missing(value):
-                    continue
-                writers[c.key](ws, row, i, value, sheet.key)
-            for i, c in formula_cols:
-                ws.write_formula(row, i, self.formulas.formula(str(c.formula), row + 1), self.column_format(c))
-        # Formula columns reach into the spare rows so that new entries compute too.
-        for r in range(n, lay.last_row - FIRST_DATA_ROW + 1):
-            row = FIRST_DATA_ROW - 1 + r
-            for i, c in formula_cols:
-                ws.write_formula(row, i, self.formulas.formula(str(c.formula), row + 1), self.column_format(c))
+            if r < n:
+                for i, c in columns:
+                    value = values[c.key][r]
+                    if not is_missing(value):
+                        writers[c.key](ws, row, i, value, sheet.key)
+            # Formula columns reach into the prepared rows so that new entries compute too.
+            number = str(row + 1)
+            for i, text, fmt in formula_cols:
+                ws.write_formula(row, i, text.replace(_ROW_SENTINEL, number), fmt)
+
+    def _column_values(self, frame: pd.DataFrame, col: Column) -> list[Any]:
+        """A column's frame values; a birthday without the year ("MM-DD") in the workbook's date order."""
+        values = frame[col.key].tolist()
+        if not col.month_day:
+            return values
+        companion = _month_day_companion(frame, col.key)
+        out: list[Any] = []
+        for r, given in enumerate(values):
+            value = companion[r] if is_missing(given) and companion is not None else given
+            out.append(month_day_text(value, self.date_order) if isinstance(value, str) else value)
+        return out
 
     def _cell_writer(self, col: Column) -> Any:
         fmt = self.column_format(col)
@@ -266,15 +328,17 @@ class _ExcelWriter:
         for idx, col in enumerate(sheet.columns):
             if col.is_formula:
                 continue
-            rule = column_rule(self.labels, self.layout, sheet, col)
+            rule = column_rule(
+                self.labels, self.layout, sheet, col, settings=self.data.settings, template=self.template
+            )
             if rule is None:
                 continue
             rule.setdefault("ignore_blank", True)
             rule["input_title"] = _clip(self.labels.header(sheet.key, col.key), MAX_VALIDATION_TITLE)
-            rule["input_message"] = self.labels.help(sheet.key, col.key)
+            rule["input_message"] = column_help(self.labels, sheet.key, col.key, self.data.settings)
             rule["error_title"] = _clip(self.labels.messages["error_title"], MAX_VALIDATION_TITLE)
             rule.setdefault("error_type", "stop")
-            ws.data_validation(first, idx, last, idx, rule)
+            ws.data_validation(first, idx, last, idx, _date_bounds(rule))
 
     def _write_conditional_formats(self, ws: Worksheet, sheet: Sheet, lay: SheetLayout) -> None:
         for rule in self.formulas.conditional_rules():
@@ -299,24 +363,29 @@ class _ExcelWriter:
         ws.set_column(1, 1, 28, self.fmt_locked_text)
         ws.set_column(2, 2, 14, self.fmt_type["text"])
         ws.set_column(3, 3, 70, self.fmt_locked_text)
+        ws.set_row(0, line_height(max(wrapped_lines(head[k], w) for k, w in (("label", 28), ("help", 70)))))
         for i, key in enumerate(("key", "label", "value", "help")):
             ws.write_string(0, i, head[key], self.fmt_header[None])
         ws.freeze_panes(1, 0)
         value_col = SETTINGS_VALUE_COLUMN
         for entry in setting_rows(self.template, lab, self.layout, self.data.settings):
             s, row = entry.setting, entry.row - 1
+            # Label and help wrap within their columns: the row is as tall as the longer one.
+            ws.set_row(row, line_height(max(wrapped_lines(entry.label, 28), wrapped_lines(entry.help, 70))))
             ws.write_string(row, 0, s.key, self.fmt_key)
             ws.write_string(row, 1, entry.label, self.fmt_locked_text)
             if isinstance(entry.value, float):
                 fmt = self.fmt_type["decimal" if s.type == "decimal" else "int"]
                 ws.write_number(row, value_col, entry.value, fmt)
+            elif isinstance(entry.value, dt.date):
+                ws.write_datetime(row, value_col, entry.value, self.fmt_type["date"])
             else:
                 ws.write_string(row, value_col, entry.value, self.fmt_type["text"])
             rule = setting_rule(lab, self.layout, s)
             rule["input_title"] = _clip(entry.label, MAX_VALIDATION_TITLE)
             rule["input_message"] = entry.help
             rule["error_title"] = _clip(lab.messages["error_title"], MAX_VALIDATION_TITLE)
-            ws.data_validation(row, value_col, row, value_col, rule)
+            ws.data_validation(row, value_col, row, value_col, _date_bounds(rule))
             ws.write_string(row, 3, entry.help, self.fmt_locked_text)
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True})
 
@@ -347,17 +416,53 @@ class _ExcelWriter:
         ws.set_column(1, 1, 24, self.fmt_locked_text)
         ws.set_column(2, 2, 60, self.fmt_locked_text)
         ws.write_string(0, 0, lab.about["title"], self.fmt_title)
-        entries = about_entries(self.template, lab, self.stamp)
+        entries = about_entries(self.template, lab, self.stamp, prepared_rows=self.layout.prepared_rows)
         for i, (key, label, value) in enumerate(entries, start=2):
             ws.write_string(i, 0, key, self.fmt_key)
             ws.write_string(i, 1, label, self.fmt_locked_text)
             ws.write_string(i, 2, value, self.fmt_locked_text)
-        ws.set_row(len(entries) + 3, 45)
-        ws.write_string(len(entries) + 3, 1, lab.about["notice"], self.fmt_note)
+        # The privacy notice spans the label and value columns, wrapped, on a row tall enough for it.
+        row = len(entries) + 3
+        ws.set_row(row, line_height(wrapped_lines(lab.about["notice"], 24 + 60)))
+        ws.merge_range(row, 1, row, 2, lab.about["notice"], self.fmt_note)
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
 
 # ----------------------------------------------------------------- helpers
+
+
+def _date_bounds(rule: dict[str, Any]) -> dict[str, Any]:
+    """A date bound as ``=DATE(y,m,d)`` beside a formula bound (xlsxwriter converts dates only when both are)."""
+    if rule.get("validate") != "date" or not any(isinstance(rule.get(k), str) for k in ("minimum", "maximum")):
+        return rule
+    for key in ("minimum", "maximum"):
+        value = rule.get(key)
+        if isinstance(value, dt.date):
+            rule[key] = f"=DATE({value.year},{value.month},{value.day})"
+    return rule
+
+
+def _frame_of(data: WorkbookData, sheet: Sheet) -> pd.DataFrame:
+    """The frame of a data sheet; a missing one (data of an older template) is empty.
+
+    Refuses what cannot be a sheet: not a DataFrame, or rows without any column of the sheet.
+    """
+    frame = getattr(data, sheet.key, None)
+    if frame is None:
+        return pd.DataFrame()
+    if not isinstance(frame, pd.DataFrame):
+        raise UsageError(f"the {sheet.key} data is a {type(frame).__name__}, not a table (pandas DataFrame)")
+    if len(frame) and not set(sheet.keys) & set(map(str, frame.columns)):
+        raise UsageError(
+            f"the {sheet.key} table has none of the sheet's columns ({', '.join(c.key for c in sheet.data_columns)})"
+        )
+    return frame
+
+
+def _month_day_companion(frame: pd.DataFrame, key: str) -> list[Any] | None:
+    """The frame-only "MM-DD" column beside a month-day date column (``birth_month_day``), if the frame has it."""
+    name = key.removesuffix("_date") + "_month_day"
+    return frame[name].tolist() if name in frame.columns else None
 
 
 def _discard(wb: xlsxwriter.Workbook) -> None:
@@ -400,7 +505,12 @@ def _letter(index: int) -> str:
 
 
 def new_workbook(
-    path: Path | str, *, locale: str = "en", overwrite: bool = False, template: Template | None = None
+    path: Path | str,
+    *,
+    locale: str = "en",
+    overwrite: bool = False,
+    template: Template | None = None,
+    password: str | None = None,
 ) -> Path:
     """Create an empty client-allocation workbook (default lists and settings only).
 
@@ -409,4 +519,4 @@ def new_workbook(
     >>> new_workbook(folder / "clients.xlsx", locale="zh-CN").name
     'clients.xlsx'
     """
-    return write_excel(path, None, locale=locale, overwrite=overwrite, template=template)
+    return write_excel(path, None, locale=locale, overwrite=overwrite, template=template, password=password)

@@ -23,12 +23,20 @@ from sheetkit.frames import row_of
 from sheetkit.issues import IssueCode
 from sheetkit.template import MULTICHOICE_SEPARATOR, Column, Labels, Template
 
-__all__ = ["ColumnContext", "Finding", "choice_index", "normalize_label", "parse_column"]
+__all__ = [
+    "ERROR_VALUES",
+    "ColumnContext",
+    "Finding",
+    "choice_index",
+    "error_values",
+    "normalize_label",
+    "parse_column",
+]
 
 #: Texts that mean "no value" in non-text columns. In free-text columns they are
 #: kept as typed: a client may well be called "NA".
 PLACEHOLDERS: Final = frozenset(
-    {"n/a", "na", "n.a.", "n.a", "-", "--", "---", "—", "–", "?", "??", "null", "nil", "tbd", "#n/a", "/", "0/0"}
+    {"n/a", "na", "n.a.", "n.a", "-", "--", "---", "—", "–", "?", "??", "null", "nil", "tbd", "/", "0/0"}
 )
 CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE_CELL: Final = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$")
@@ -37,7 +45,32 @@ _CJK: Final = r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?(?:\s*(?P<H>\
 _SEP: Final = (
     r"^(?P<a>\d{1,4})[/.\-](?P<b>\d{1,2})[/.\-](?P<c>\d{1,4})(?:\s+(?P<H>\d{1,2})[:.h](?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
 )
-_MONTH_DAY: Final = re.compile(r"^-{0,2}(\d{1,2})-(\d{1,2})$")
+#: A day and month without the year: two numbers joined by "-", "/" or ".", in the workbook's date order.
+_MONTH_DAY: Final = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
+#: Always month first: ISO 8601's "--MM-DD" and the Chinese 3月5日.
+_MONTH_FIRST: Final = re.compile(r"^(?:--(\d{1,2})-(\d{1,2})|(\d{1,2})月(\d{1,2})日?)$")
+#: Error values of Excel, LibreOffice and Google Sheets, as a cell shows them (Google's API returns them as text).
+ERROR_VALUES: Final = frozenset(
+    {
+        "#REF!",
+        "#NAME?",
+        "#N/A",
+        "#VALUE!",
+        "#DIV/0!",
+        "#NUM!",
+        "#NULL!",
+        "#ERROR!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
+)
+_ERROR_LENGTH: Final = max(len(e) for e in ERROR_VALUES)
 _MONTH_LENGTH: Final = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 #: Whole numbers beyond this are not exact in a spreadsheet (IEEE doubles) and would overflow Int64.
 _MAX_EXACT: Final = 2**53
@@ -70,6 +103,14 @@ class ColumnContext:
     text_rows: set[int] | None = None
     #: Reverse index of every locale's choice labels: list -> normalized label -> key.
     choice_index: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: A birthday without the year is typed month first (MM-DD); None: day first when the date order is DMY.
+    #: (Workbooks of template version 1 always took MM-DD.)
+    month_first: bool | None = None
+
+    @property
+    def day_first_birthdays(self) -> bool:
+        """True when a birthday without the year is typed day first (DD-MM)."""
+        return not self.month_first if self.month_first is not None else self.date_order == "DMY"
 
 
 def normalize_label(text: str) -> str:
@@ -92,6 +133,10 @@ def parse_column(raw: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd
     if column.type not in ("text",):
         text = text.str.strip()
         text = text[text != ""]
+    errors = error_values(text)
+    if errors.any():
+        findings.extend(Finding(row_of(r), "error-cell", v.strip()) for r, v in text[errors].items())
+        text = text[~errors]
     parser = _PARSERS[column.type]
     typed_present, found = parser(text, column, ctx)
     findings.extend(found)
@@ -102,6 +147,19 @@ def parse_column(raw: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd
 
 
 # --------------------------------------------------------------------- helpers
+
+
+def error_values(text: pd.Series) -> pd.Series:
+    """True where a cell's text is a spreadsheet error value such as ``#REF!`` or ``#N/A`` (any case, trimmed).
+
+    >>> error_values(pd.Series(["#NAME?", " #n/a ", "#1 client", "N/A"])).tolist()
+    [True, True, False, False]
+    """
+    found = pd.Series(False, index=text.index)
+    short = text.str.len().le(_ERROR_LENGTH + 4) & text.str.contains("#", regex=False)
+    if short.any():
+        found[short] = text[short].str.strip().str.upper().isin(ERROR_VALUES)
+    return found.fillna(False).astype(bool)
 
 
 def _empty(index: pd.Index, column: Column) -> pd.Series:
@@ -319,28 +377,48 @@ def _parse_when(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd
     _report(findings, rest, numeric, "serial-number-date")
     rest = rest[~numeric]
     if column.month_day:
-        md = rest.str.extract(_MONTH_DAY)
-        ok = md[0].notna()
-        month = pd.to_numeric(md[0], errors="coerce")
-        day = pd.to_numeric(md[1], errors="coerce")
-        # Day within the month; 29 February is a valid birthday.
-        longest = month.map(lambda m: _MONTH_LENGTH.get(int(m), 0) if pd.notna(m) else 0)
-        valid = ok & month.between(1, 12) & day.ge(1) & day.le(longest)
-        month_days = pd.Series(
-            [f"{int(m):02d}-{int(d):02d}" for m, d in zip(month[valid], day[valid], strict=True)],
-            index=rest.index[valid],
-            dtype=object,
-        )
+        month_days, unreadable, taken = _month_days(rest, day_first=ctx.day_first_birthdays)
         result = result.astype(object)
         result[month_days.index] = month_days
-        _report(findings, rest, ok & ~valid, "not-a-month-day")
-        rest = rest[~ok]
+        _report(findings, rest, unreadable, "not-a-month-day", month_day=_month_day_format(ctx))
+        rest = rest[~taken]
     parsed, bad = _parse_text_dates(rest, ctx.date_order)
     result[parsed.index] = parsed
     typed_text = dict(rest.items())
     for row, code in bad.items():
         findings.append(Finding(row_of(row), code, typed_text[row], {"example": example, "order": ctx.date_order}))
     return _finish_when(result, column), findings
+
+
+def _month_days(text: pd.Series, *, day_first: bool) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Birthdays without the year, as "MM-DD": (the valid ones, unreadable mask, every text taken as a month-day).
+
+    Two numbers are read day first when ``day_first`` (the workbook's date order is
+    DMY: "05-03" is 5 March in an Italian workbook), else month first; "--MM-DD" and
+    "3月5日" are always month first. 29 February is a valid birthday.
+    """
+    plain = text.str.extract(_MONTH_DAY)
+    first = text.str.extract(_MONTH_FIRST)
+    month = pd.to_numeric(plain[1] if day_first else plain[0], errors="coerce")
+    day = pd.to_numeric(plain[0] if day_first else plain[1], errors="coerce")
+    fixed_month = pd.to_numeric(first[0].fillna(first[2]), errors="coerce")
+    fixed_day = pd.to_numeric(first[1].fillna(first[3]), errors="coerce")
+    month = month.where(fixed_month.isna(), fixed_month)
+    day = day.where(fixed_day.isna(), fixed_day)
+    taken = plain[0].notna() | first[0].notna() | first[2].notna()
+    longest = month.map(lambda m: _MONTH_LENGTH.get(int(m), 0) if pd.notna(m) else 0)
+    valid = taken & month.between(1, 12) & day.ge(1) & day.le(longest)
+    month_days = pd.Series(
+        [f"{int(m):02d}-{int(d):02d}" for m, d in zip(month[valid], day[valid], strict=True)],
+        index=text.index[valid],
+        dtype=object,
+    )
+    return month_days, taken & ~valid, taken
+
+
+def _month_day_format(ctx: ColumnContext) -> str:
+    """How staff type a birthday without the year in this workbook: "DD-MM" or "MM-DD"."""
+    return "DD-MM" if ctx.day_first_birthdays else "MM-DD"
 
 
 def _finish_when(result: pd.Series, column: Column) -> pd.Series:

@@ -20,11 +20,22 @@ from typing import Any
 import pandas as pd
 
 from sheetkit.errors import TemplateMismatchError
-from sheetkit.frames import WorkbookData, row_of
+from sheetkit.frames import V2_SHEETS, WorkbookData, empty_frame, row_of
 from sheetkit.issues import Issue, IssueCode, IssueFactory, SheetInfo
-from sheetkit.read.headers import HeaderMatch, locate_sheets, match_headers
+from sheetkit.read.headers import HeaderMatch, match_headers
 from sheetkit.read.parse import ColumnContext, Finding, choice_index, normalize_label, parse_column
 from sheetkit.read.raw import RawSheet, RawSource
+from sheetkit.read.versions import (
+    before_v2,
+    check_v2_sheets,
+    find_sheets,
+    prepared_area_issues,
+    prepared_rows,
+    skipped_in_v1,
+    split_month_days,
+    upgrade_command,
+    v1_template,
+)
 from sheetkit.template import DATE_TYPES, NUMBER_TYPES, Column, Sheet, Template, load_template
 from sheetkit.template.defaults import default_lists, default_settings
 from sheetkit.template.geometry import SETTINGS_VALUE_COLUMN, column_index, column_letter, plan_layout
@@ -68,19 +79,28 @@ class _Reader:
         self.raw = raw
         self.next_sheet: str | None = None
         self.choices = choice_index(template)
+        self.version: int | None = None
 
     def read(self) -> Workbook:
-        names = locate_sheets(self.template, self.raw.sheet_names, path=self.path)
+        names = find_sheets(self.template, self.raw.sheet_names, path=self.path)
         about = self._about(names.get("about"))
         locale = self._locale(about, names)
         version = self._check_template(about)
+        check_v2_sheets(self.template, names, version, path=self.path)
+        self.version = version
         self.issues = IssueFactory(self.template, locale)
         self.labels = self.template.labels(locale)
         found: list[Issue] = []
+        command = upgrade_command(self.path, self.kind)
         if version is not None and version < self.template.version:
             found.append(
                 self.issues.make(
-                    "old-template-version", sheet=names.get("about", ""), value=version, expected=self.template.version
+                    "upgrade-available",
+                    sheet=names.get("about", ""),
+                    sheet_key="about",
+                    value=version,
+                    expected=self.template.version,
+                    command=command,
                 )
             )
         settings, settings_issues = self._settings(names.get("settings"))
@@ -89,16 +109,22 @@ class _Reader:
         lists = self._lists(names.get("lists"))
         frames: dict[str, pd.DataFrame] = {}
         infos: dict[str, SheetInfo] = {}
-        order = [names[s.key] for s in self.template.sheets]
-        for i, sheet in enumerate(self.template.sheets):
+        present = [s for s in self.template.sheets if s.key in names]
+        order = [names[s.key] for s in present]
+        for i, sheet in enumerate(present):
             # Scan this sheet's XML in a thread while its values are read; the next
             # sheet's scan starts when this one is used, so at most two are in memory.
             self.raw.prefetch(order[i])
             self.next_sheet = order[i + 1] if i + 1 < len(order) else None
             frame, info, issues = self._data_sheet(sheet, names[sheet.key])
-            frames[sheet.key] = frame
+            frames[sheet.key] = split_month_days(frame, sheet)
             infos[sheet.key] = info
             found += issues
+        found += prepared_area_issues(self.issues, prepared_rows(about), frames, infos, command=command)
+        for key in V2_SHEETS:  # a workbook of template version 1: empty, with the right columns
+            if key not in frames and key in {s.key for s in self.template.sheets}:
+                frames[key] = empty_frame(self.template, key)
+                infos[key] = SheetInfo(key, self.labels.sheet_name(key))
         data = WorkbookData(**frames, lists=lists, settings=settings)
         return Workbook(self.path, self.kind, locale, self.template, data, found, infos, version)
 
@@ -217,7 +243,7 @@ class _Reader:
         for ref in self.template.reference_lists.values():
             columns: dict[str, pd.Series] = {}
             for col in ref.columns:
-                absolute, first, last = positions[f"ref_{ref.key}_{col.key}"]
+                absolute, first, last = positions.get(f"ref_{ref.key}_{col.key}", (-1, 0, 0))
                 if absolute not in raw.columns:
                     columns[col.key] = pd.Series(dtype=object)
                     continue
@@ -237,10 +263,18 @@ class _Reader:
         return out
 
     def _list_positions(self, lists_name: str) -> dict[str, tuple[int, int, int]]:
-        """Defined name -> (absolute column, first row, last row) of each Lists column."""
-        layout = plan_layout(self.template, self.labels, {})
+        """Defined name -> (absolute column, first row, last row) of each Lists column.
+
+        A column whose defined name a workbook with defined names lacks (one that an
+        older template version did not have) is left out: it is read as empty.
+        """
+        old = before_v2(self.version)
+        layout = plan_layout(v1_template(self.template) if old else self.template, self.labels, {})
         positions = {n: (r.column, r.first_row, r.last_row) for n, r in layout.lists.items()}
-        for name, formula in self.raw.defined_names().items():
+        names = self.raw.defined_names()
+        if names:
+            positions = {n: p for n, p in positions.items() if n in names or not n.startswith("ref_")}
+        for name, formula in names.items():
             match = _RANGE.match(formula or "")
             if name in positions and match:
                 letters, first, last = match.group(2), match.group(3), match.group(6) or match.group(3)
@@ -261,7 +295,9 @@ class _Reader:
         for col in sheet.data_columns:
             if col.key not in mapping:
                 info.headers.setdefault(col.key, self.labels.header(sheet.key, col.key))
-                issues.append(self._missing(sheet, col, name))
+                if col.key not in match.renamed and col.key not in skipped_in_v1(sheet, self.version):
+                    # (a renamed column's error says more; a v1 workbook lacks what v2 added)
+                    issues.append(self._missing(sheet, col, name))
         letters = {k: info.letters[k] for k in mapping}
         text_cells: dict[str, list[int]] = {}
         value_cells: dict[str, list[int]] = {}
@@ -273,7 +309,7 @@ class _Reader:
             self.raw.prefetch(self.next_sheet)
         used = [mapping[c.key] for c in sheet.data_columns if c.key in mapping] + list(match.extras.values())
         body, blank_rows = _rows_in_use(raw, used)
-        issues += [self.issues.make("blank-row", sheet=name, sheet_key=sheet.key, row=row) for row in blank_rows]
+        issues += self._blank_rows(sheet, name, blank_rows)
         issues += self._structure_issues(sheet, name, raw, letters, set(body.index))
         frame, findings = self._typed_frame(sheet, name, raw, body, match)
         return frame, info, issues + findings
@@ -305,6 +341,7 @@ class _Reader:
                 numeric_rows=facts.numeric.get(letter, set()) if (raw.exact_types or col.type in _TEXTLIKE) else None,
                 text_rows=facts.text.get(letter, set()) if (raw.exact_types or col.type not in _TEXTLIKE) else None,
                 choice_index=self.choices,
+                month_first=True if before_v2(self.version) else None,  # version 1 took MM-DD everywhere
             )
             typed, findings = parse_column(values, col, ctx)
             columns[col.key] = typed
@@ -312,6 +349,26 @@ class _Reader:
         frame = _with_extras(pd.DataFrame(columns, index=body.index), body, match.extras)
         frame.index.name = "row"
         return frame, issues
+
+    def _blank_rows(self, sheet: Sheet, name: str, rows: list[int]) -> list[Issue]:
+        """One Issue per run of blank rows: 2,000 blank rows are one thing to fix, not 2,000."""
+        issues: list[Issue] = []
+        for first, last in _runs(rows):
+            if first == last:
+                issues.append(self.issues.make("blank-row", sheet=name, sheet_key=sheet.key, row=first))
+                continue
+            issues.append(
+                self.issues.make(
+                    "blank-rows",
+                    sheet=name,
+                    sheet_key=sheet.key,
+                    row=first,
+                    first=first,
+                    last=last,
+                    count=last - first + 1,
+                )
+            )
+        return issues
 
     def _missing(self, sheet: Sheet, col: Column, name: str) -> Issue:
         return self.issues.make(
@@ -404,6 +461,17 @@ def serials_as_dates(values: pd.Series, numeric_rows: set[int], *, whole_days: b
     out = values.copy()
     out[serial[ok].index] = stamps.dt.strftime("%Y-%m-%d %H:%M:%S")
     return out
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as runs of consecutive rows: [3, 4, 5, 9] -> [(3, 5), (9, 9)]."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(rows):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 def _number(value: float) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sheetkit.chain import PullProgress, Registry, load_registry, pull_chain
 from sheetkit.errors import UsageError
+from sheetkit.excel.crypto import is_encrypted
 from sheetkit.gsheets.client import SheetsClient
 from sheetkit.report.periods import Period, resolve_period
 from sheetkit.report.weekly import check_outputs, refuse_sources, report_result, same_file
@@ -29,6 +30,7 @@ def chain_report(
     template: Template | None = None,
     progress: PullProgress | None = None,
     workers: int = 1,
+    password: str | None = None,
 ) -> dict[str, Any]:
     """Pull every branch of a chain, then write its weekly report; return where it went and how each branch went.
 
@@ -40,17 +42,27 @@ def chain_report(
     ``complete`` is then ``False`` and the report lists it as a
     ``branch-not-loaded`` error. The report never replaces the registry file, a
     branch's workbook or any other sheetkit workbook, even with ``overwrite=True``.
+    ``password`` opens encrypted branch files; when any branch file is encrypted, the
+    .xlsx report is encrypted with it too.
     """
     chosen = resolve_period(period, as_of)
     chain_registry = registry if isinstance(registry, Registry) else load_registry(registry, template=template)
     target = _target(chain_registry, out)
+    encrypted = any(b.workbook is not None and is_encrypted(b.workbook) for b in chain_registry.branches)
+    secret = password if encrypted else None
     _refuse_registry_files(chain_registry, target, html)
-    refuse_sources([], target, html)
+    refuse_sources([], target, html, password=secret)
     check_outputs(target, html, overwrite=overwrite)
     chain = pull_chain(
-        chain_registry, client, as_of=today or chosen.end, template=template, progress=progress, workers=workers
+        chain_registry,
+        client,
+        as_of=today or chosen.end,
+        template=template,
+        progress=progress,
+        workers=workers,
+        password=password,
     )
-    summary = report_result(chain, period=chosen, out=target, html=html, overwrite=overwrite)
+    summary = report_result(chain, period=chosen, out=target, html=html, overwrite=overwrite, password=secret)
     source = chain_registry.source
     return {
         "registry": None if source is None else str(source),

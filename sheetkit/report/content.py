@@ -18,7 +18,10 @@ shows: docs/metrics.md#weekly-report); nothing here reads the clock.
   consolidation's ``currency-differs`` Issue) no amount is added up: money KPIs
   and money columns are ``None`` with the reason ``mixed_currencies``;
 * **action lists** (:mod:`sheetkit.report.actions`): lapsed and at-risk clients, due
-  next week, birthdays ahead (all consent-aware) and open complaints;
+  next week, birthdays ahead (all consent-aware, leaving out clients followed up
+  lately) and open complaints;
+* **win-back outcomes** (:func:`~sheetkit.analytics.win_back`): the period's
+  follow-ups by reason x outcome and the lapsed / at-risk clients back after one;
 * **data quality**: the validation Issues, with the value of any health column withheld.
 
 Health data never enters the report: action lists carry at most the boolean
@@ -34,7 +37,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from sheetkit.analytics import staff_view
+from sheetkit.analytics import WinBack, staff_view, win_back
 from sheetkit.errors import UnknownLocaleError
 from sheetkit.issues import Issue, ValidationResult
 from sheetkit.report.actions import OUTREACH, ActionList, build_actions
@@ -115,6 +118,8 @@ class WeeklyReport:
     has_data: bool = True
     #: Why every amount is missing (a key of :data:`~sheetkit.report.kpis.REASONS`), e.g. "mixed_currencies".
     money_reason: str | None = None
+    #: Follow-ups of the period by reason x outcome, and who came back after one (None: no FollowUps data).
+    win_back: WinBack | None = None
 
     @property
     def period(self) -> Period:
@@ -138,7 +143,27 @@ class WeeklyReport:
             "issues": len(self.issues),
             "actions": {a.key: len(a.rows) for a in self.actions},
             "do_not_contact": {a.key: a.do_not_contact for a in self.actions if a.do_not_contact is not None},
+            "followed_up": {a.key: a.followed_up for a in self.actions if a.followed_up is not None},
+            "no_marketing_consent": {a.key: a.no_consent for a in self.actions if a.no_consent is not None},
+            "win_back": None if self.win_back is None else _win_back_dict(self.win_back),
         }
+
+
+def _win_back_dict(outcomes: WinBack) -> dict[str, Any]:
+    returned = outcomes.returned
+    return {
+        "follow_ups": {
+            str(reason): {str(k): int(v) for k, v in row.items()} for reason, row in outcomes.outcomes.iterrows()
+        },
+        "returned": {
+            str(reason): {
+                "clients": int(row["clients"]),
+                "returned": int(row["returned"]),
+                "rate": None if math.isnan(row["rate"]) else float(row["rate"]),
+            }
+            for reason, row in returned.iterrows()
+        },
+    }
 
 
 def _safe_issue(issue: Issue, labels: Labels) -> Issue:
@@ -208,6 +233,7 @@ def build_report(
         issues=[_safe_issue(i, labels) for i in result.issues],
         has_data=since is not None and since <= day,
         money_reason=money_reason,
+        win_back=win_back(data.follow_ups, data.visits, start=chosen.start, end=chosen.end, as_of=day),
     )
 
 
@@ -262,6 +288,11 @@ def action_description(labels: Labels, action: ActionList) -> str:
     text = labels.report[f"action_{action.key}_description"].format(**action.values)
     if action.key in OUTREACH and action.do_not_contact:
         text += " " + labels.report["do_not_contact"].format(count=action.do_not_contact)
+    if action.no_consent:
+        text += " " + labels.report["no_marketing_consent"].format(count=action.no_consent)
+    if action.followed_up:
+        days = action.values.get("quiet_days", "")
+        text += " " + labels.report["followed_up_recently"].format(count=action.followed_up, days=days)
     return text
 
 

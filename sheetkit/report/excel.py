@@ -20,6 +20,7 @@ written under a temporary name and renamed into place.
 
 from __future__ import annotations
 
+import io
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
@@ -28,6 +29,7 @@ import xlsxwriter
 from xlsxwriter.chart import Chart
 from xlsxwriter.worksheet import Worksheet
 
+from sheetkit.excel.crypto import encrypt_workbook
 from sheetkit.files import write_atomically
 from sheetkit.report.content import (
     Kpi,
@@ -51,6 +53,7 @@ from sheetkit.report.excel_sheets import (
     write_trends,
 )
 from sheetkit.report.formats import NO_FIGURE, change_text, kpi_note, number_style
+from sheetkit.report.win_back import write_win_back_sheet
 
 __all__ = ["render_report_xlsx", "write_report_xlsx"]
 
@@ -65,19 +68,25 @@ CHART_HEIGHT: Final = 320
 CHART_STEP: Final = CHART_HEIGHT + 14
 
 
-def write_report_xlsx(report: WeeklyReport, path: Path | str, *, locale: str, overwrite: bool = True) -> Path:
-    """Write ``report`` to ``path`` (.xlsx) atomically; return the path."""
+def write_report_xlsx(
+    report: WeeklyReport, path: Path | str, *, locale: str, overwrite: bool = True, password: str | None = None
+) -> Path:
+    """Write ``report`` to ``path`` (.xlsx) atomically, encrypted with ``password`` if given; return the path."""
     out = Path(path)
     with write_atomically(out, overwrite=overwrite) as (tmp,):
-        render_report_xlsx(report, tmp, locale=locale)
+        render_report_xlsx(report, tmp, locale=locale, password=password)
     return out
 
 
-def render_report_xlsx(report: WeeklyReport, path: Path, *, locale: str) -> None:
-    """Write ``report`` as .xlsx to ``path`` directly (a temporary file of :func:`sheetkit.files.write_atomically`)."""
+def render_report_xlsx(report: WeeklyReport, path: Path, *, locale: str, password: str | None = None) -> None:
+    """Write ``report`` as .xlsx to ``path`` directly (a temporary file of :func:`sheetkit.files.write_atomically`).
+
+    With a ``password`` (the report of an encrypted workbook) the file is Office-encrypted like the workbook.
+    """
     labels = report_labels(locale)
+    package = io.BytesIO()
     wb = xlsxwriter.Workbook(
-        str(path),
+        str(path) if password is None else package,
         {
             "strings_to_formulas": False,
             "strings_to_urls": False,
@@ -94,10 +103,13 @@ def render_report_xlsx(report: WeeklyReport, path: Path, *, locale: str) -> None
     write_cohorts(wb.add_worksheet(t["sheet_cohorts"]), ctx)
     for action in report.actions:
         write_action_sheet(wb.add_worksheet(t[f"sheet_{action.key}"]), ctx, action)
+    write_win_back_sheet(wb.add_worksheet(t["sheet_win_back"]), ctx)
     write_quality(wb.add_worksheet(t["sheet_data_quality"]), ctx)
     _Summary(ctx, wb, summary).write()
     summary.activate()
     wb.close()
+    if password is not None:  # encrypted in memory: the plain report never touches the disk
+        path.write_bytes(encrypt_workbook(package.getvalue(), password))
 
 
 def _internal(sheet: str) -> str:

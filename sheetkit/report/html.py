@@ -45,6 +45,7 @@ from sheetkit.report.content import (
 from sheetkit.report.formats import NO_FIGURE, NumberStyle, change_text, figure_text, kpi_note, number_style
 from sheetkit.report.html_charts import TOP_GROUPS, no_show_chart, therapist_chart, trend_chart
 from sheetkit.report.periods import week_label
+from sheetkit.report.win_back import win_back_html
 from sheetkit.template import Labels
 
 __all__ = ["TOP_ROWS", "render_html", "write_report_html"]
@@ -136,6 +137,8 @@ def render_html(report: WeeklyReport, *, locale: str) -> str:
             _action_counts(labels, report),
         ]
     parts += [_action_section(labels, style, action) for action in report.actions]
+    if report.has_data:
+        parts.append(win_back_html(labels, style, report))
     parts += [_quality(labels, report), "</body></html>"]
     return "\n".join(parts)
 

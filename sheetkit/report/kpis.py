@@ -28,6 +28,7 @@ import pandas as pd
 from sheetkit.analytics import (
     average_visit_value,
     cancellation_rate,
+    late_cancellation_rate,
     new_client_conversion,
     no_show_rate,
     rebooking_rate,
@@ -58,6 +59,7 @@ REASONS: Final = (
     "no_appointments",  # no appointment scheduled in the period
     "no_bookings_recorded",  # no appointment with a booking date by the period's end: rebooking unmeasurable
     "not_yet",  # censored: the return window has not passed yet
+    "no_cancellation_times",  # cancellations without cancelled_at (template v1): none can be shown late
     "mixed_currencies",  # a chain whose branches use different currencies: amounts cannot be added up
 )
 
@@ -82,6 +84,7 @@ KPI_SPECS: Final = (
     KpiSpec("rebooking_rate", "rate", True),
     KpiSpec("no_show_rate", "rate", False),
     KpiSpec("cancellation_rate", "rate", False),
+    KpiSpec("late_cancellation_rate", "rate", False),
     KpiSpec("return_within", "rate", True),
     KpiSpec("lapsed_clients", "count", False),
 )
@@ -194,6 +197,7 @@ def kpi_values(
     back = return_within(data.visits, start=start, end=end, days=return_days, as_of=as_of)
     shows = no_show_rate(data.appointments, start=start, end=end)
     cancels = cancellation_rate(data.appointments, start=start, end=end)
+    late = _late_cancellations(data, start, end)
     visits = float(spent["period_visits"].sum())
     booked = pd.to_datetime(data.appointments["booked_at"], errors="coerce").dt.normalize()
     rebooking = _rate(rebook["rate"].iloc[0], visit_days, "no_visits")
@@ -214,9 +218,23 @@ def kpi_values(
         "rebooking_rate": rebooking,
         "no_show_rate": _rate(shows["rate"].iloc[0], float(shows["appointments"].iloc[0]), "no_appointments"),
         "cancellation_rate": _rate(cancels["rate"].iloc[0], float(cancels["appointments"].iloc[0]), "no_appointments"),
+        "late_cancellation_rate": late,
         "return_within": returned,
         "lapsed_clients": (float(lapsed), None),
     }
+
+
+def _late_cancellations(data: WorkbookData, start: dt.date, end: dt.date) -> Figure:
+    """The late-cancellation rate; no figure when cancellations were made but none records when."""
+    late = late_cancellation_rate(data.appointments, start=start, end=end)
+    figure = _rate(late["rate"].iloc[0], float(late["appointments"].iloc[0]), "no_appointments")
+    appointments = data.appointments
+    cancelled = appointments["status"].eq("cancelled").fillna(False).astype(bool) if "status" in appointments else None
+    if figure[0] is not None and cancelled is not None and cancelled.any():
+        times = appointments["cancelled_at"] if "cancelled_at" in appointments else pd.Series(dtype=object)
+        if not times.reindex(cancelled.index[cancelled]).notna().any():
+            return None, "no_cancellation_times"
+    return figure
 
 
 def build_kpis(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetkit.errors import UsageError
+from sheetkit.excel.crypto import is_encrypted
 from sheetkit.excel.identify import is_sheetkit_workbook
 from sheetkit.files import check_target, write_atomically
 from sheetkit.issues import ValidationResult
@@ -37,6 +38,7 @@ def weekly_report(
     out: Path | str | None = None,
     html: Path | str | None = None,
     overwrite: bool = False,
+    password: str | None = None,
 ) -> dict[str, Any]:
     """Validate a workbook, then write its weekly report; return where it went and what it found.
 
@@ -49,15 +51,18 @@ def weekly_report(
     ``out`` defaults to ``<book>-weekly.xlsx`` beside the workbook. The staff
     workbook itself is only read: writing the report over it, or over any sheetkit
     workbook, is refused even with ``overwrite=True``; an existing report is
-    replaced only with ``overwrite=True``.
+    replaced only with ``overwrite=True``. ``password`` opens an encrypted workbook; the
+    .xlsx report of an encrypted workbook is encrypted with the same password (the HTML
+    report holds no health data: docs/guides/privacy.md#encryption).
     """
     chosen = resolve_period(period, as_of)
     source = Path(book)
+    secret = password if password is not None and is_encrypted(source) else None
     target = out or source.with_name(f"{source.stem}-weekly.xlsx")
-    refuse_sources([source], target, html)
+    refuse_sources([source], target, html, password=secret)
     check_outputs(target, html, overwrite=overwrite)
-    result = validate(source, as_of=chosen.end, today=today or chosen.end)
-    summary = report_result(result, period=chosen, out=target, html=html, overwrite=overwrite)
+    result = validate(source, as_of=chosen.end, today=today or chosen.end, password=password)
+    summary = report_result(result, period=chosen, out=target, html=html, overwrite=overwrite, password=secret)
     return {"workbook": str(source), **summary}
 
 
@@ -90,8 +95,11 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def refuse_sources(sources: Iterable[Path | str], *outputs: Path | str | None) -> None:
-    """Raise :class:`~sheetkit.errors.UsageError` when an output is one of ``sources`` or any sheetkit workbook."""
+def refuse_sources(sources: Iterable[Path | str], *outputs: Path | str | None, password: str | None = None) -> None:
+    """Raise :class:`~sheetkit.errors.UsageError` when an output is one of ``sources`` or any sheetkit workbook.
+
+    ``password`` looks into an encrypted output (a report written before); one it does not open counts as a workbook.
+    """
     for output in outputs:
         if output is None:
             continue
@@ -99,7 +107,7 @@ def refuse_sources(sources: Iterable[Path | str], *outputs: Path | str | None) -
         for source in sources:
             if same_file(path, Path(source)):
                 raise UsageError(f"{path} is the workbook this report reads; write the report to another file")
-        if is_sheetkit_workbook(path):
+        if is_sheetkit_workbook(path, password=password):
             raise UsageError(
                 f"{path} is a sheetkit workbook (it has the About sheet) and a report never replaces a workbook; "
                 "write the report to another file"
@@ -114,6 +122,7 @@ def report_result(
     out: Path | str,
     html: Path | str | None = None,
     overwrite: bool = False,
+    password: str | None = None,
 ) -> dict[str, Any]:
     """Write the weekly report of validated data (one workbook, or a chain from :func:`sheetkit.pull_chain`).
 
@@ -121,20 +130,22 @@ def report_result(
     end}, ``compared_with`` {last_week, last_year}, ``kpis`` [{key, this, last_week,
     last_year, change, better, ...}], ``issues`` (count), ``actions`` (rows per list),
     ``do_not_contact`` (clients left off each outreach list), ``valid``, ``as_of``
-    (the period's end) and the output paths ``report`` and ``html``.
+    (the period's end) and the output paths ``report`` and ``html``. With a ``password`` the
+    .xlsx report is encrypted (the HTML report carries no health data).
     """
     chosen = resolve_period(period, as_of)
-    refuse_sources([result.source] if result.source else [], out, html)
+    refuse_sources([result.source] if result.source else [], out, html, password=password)
     check_outputs(out, html, overwrite=overwrite)
     report = build_report(result, period=chosen)
     targets = [Path(out)] if html is None else [Path(out), Path(html)]
     with write_atomically(*targets, overwrite=overwrite) as temps:  # both files replaced together or neither
-        render_report_xlsx(report, temps[0], locale=result.locale)
+        render_report_xlsx(report, temps[0], locale=result.locale, password=password)
         if html is not None:
             temps[1].write_text(render_html(report, locale=result.locale), encoding="utf-8")
     content = report.to_dict()
     return {
         "as_of": report.as_of.isoformat(),
+        "locale": result.locale,  # the language the report is in (the command line speaks it too)
         "period": content.pop("period"),
         "compared_with": content.pop("compared_with"),
         "report": str(targets[0]),

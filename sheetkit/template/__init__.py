@@ -29,8 +29,10 @@ from sheetkit.template.model import (
     Labels,
     ReferenceList,
     Setting,
+    SettingBound,
     Sheet,
     Template,
+    resolve_bound,
 )
 
 __all__ = [
@@ -43,8 +45,10 @@ __all__ = [
     "Labels",
     "ReferenceList",
     "Setting",
+    "SettingBound",
     "Sheet",
     "Template",
     "default_template_dir",
     "load_template",
+    "resolve_bound",
 ]

@@ -19,6 +19,11 @@ The definitions are those of docs/metrics.md#visits-and-follow-up with ``as_of =
   the due-soon lead days from today. Next due is compared by its calendar day
   (``INT``), as :mod:`sheetkit.analytics.intervals` does: a fractional next due
   on today is due today.
+
+Name look-ups (``client_name`` beside every ``client_id`` outside Clients) are
+``IFERROR(INDEX(client_names, MATCH(id, client_ids, 0)), "")``. A birthday typed
+without the year is read in the order of the Settings ``date_order`` cell: ``DD-MM``
+when it is DMY, else ``MM-DD`` (``-``, ``/`` or ``.`` between the parts).
 """
 
 from __future__ import annotations
@@ -88,9 +93,17 @@ class StaffFormulas:
             f"${d_letter}${FIRST_DATA_ROW}:{day},{day})=1,INT({day}),0),0)"
         )
 
+    # ----------------------------------------------------------- name look-up
+    def client_name(self, row: int, sheet: str) -> str:
+        """The client's name from Clients, beside a ``client_id`` of another sheet (blank when unknown)."""
+        cid = self.layout.sheet(sheet).cell("client_id", row)
+        return f'=IF({cid}="","",IFERROR(INDEX(client_names,MATCH({cid},client_ids,0)),""))'
+
     # ---------------------------------------------------------- Clients columns
-    def formula(self, column: str, row: int) -> str:
-        """Formula of a Clients staff-view column at a 1-based row."""
+    def formula(self, column: str, row: int, sheet: str = "clients") -> str:
+        """Formula of a staff-view column (``formula:`` in template.yaml) of ``sheet`` at a 1-based row."""
+        if column == "client_name":
+            return self.client_name(row, sheet)
         builders = {
             "last_visit": self.last_visit,
             "visit_count": self.visit_count,
@@ -193,11 +206,17 @@ class StaffFormulas:
             f'IF(INT({due})<=TODAY()+{self._setting("due_soon_days")},{fu["due_soon"]},""))))))'
         )
 
+    def day_first(self) -> str:
+        """Condition: the workbook's date order (Settings) puts the day first, so a birthday is DD-MM."""
+        return f"{self._setting('date_order')}={self._text(self.labels.choice_label('date_order', 'DMY'))}"
+
     def days_to_birthday(self, row: int) -> str:
-        """Days until the next birthday (29 February falls on 28 February)."""
+        """Days until the next birthday (29 February falls on 28 February); DD-MM or MM-DD by the date order."""
         b = self._c("birth_date", row)
-        month = f"IF(ISNUMBER({b}),MONTH({b}),VALUE(LEFT({b},2)))"
-        day = f"IF(ISNUMBER({b}),DAY({b}),VALUE(RIGHT({b},2)))"
+        first, second = f"VALUE(LEFT({b},2))", f"VALUE(RIGHT({b},2))"
+        dmy = self.day_first()
+        month = f"IF(ISNUMBER({b}),MONTH({b}),IF({dmy},{second},{first}))"
+        day = f"IF(ISNUMBER({b}),DAY({b}),IF({dmy},{first},{second}))"
 
         def birthday(year: str) -> str:
             return f"DATE({year},{month},MIN({day},DAY(DATE({year},{month}+1,0))))"
@@ -280,6 +299,34 @@ class StaffFormulas:
                 "open_complaint",
             )
         )
+        return rules + self._v2_rules()
+
+    def _v2_rules(self) -> list[ConditionalRule]:
+        """Colours of the sheets template version 2 added (absent sheets are skipped)."""
+        lab, r = self.labels, FIRST_DATA_ROW
+        rules: list[ConditionalRule] = []
+        if "patch_tests" in self.layout.sheets:
+            p = self.layout.sheet("patch_tests")
+            fail = self._text(lab.choice_label("patch_test_result", "fail"))
+            until = p.cell("valid_until", r)
+            rules += [
+                ConditionalRule("patch_tests", p.columns, f"{p.cell('result', r)}={fail}", "patch_test_failed"),
+                ConditionalRule(
+                    "patch_tests", ("valid_until",), f"AND(ISNUMBER({until}),{until}<TODAY())", "patch_test_expired"
+                ),
+            ]
+        if "consents" in self.layout.sheets:
+            c = self.layout.sheet("consents")
+            withdrawn = self._text(lab.choice_label("consent_decision", "withdrawn"))
+            rules.append(
+                ConditionalRule("consents", c.columns, f"{c.cell('decision', r)}={withdrawn}", "consent_withdrawn")
+            )
+        if "follow_ups" in self.layout.sheets:
+            u = self.layout.sheet("follow_ups")
+            booked = self._text(lab.choice_label("follow_up_outcome", "booked"))
+            rules.append(
+                ConditionalRule("follow_ups", u.columns, f"{u.cell('outcome', r)}={booked}", "follow_up_booked")
+            )
         return rules
 
 
@@ -299,4 +346,8 @@ STYLES: Final[dict[str, dict[str, str | bool]]] = {
     "no_show": {"bg_color": "#E8C6C6", "font_color": "#6B0000"},
     "today": {"bg_color": "#CFE8FF", "font_color": "#00345C", "bold": True},
     "open_complaint": {"bg_color": "#FFD6D6", "font_color": "#7A0000"},
+    "patch_test_failed": {"bg_color": "#F4A6A6", "font_color": "#5C0000", "bold": True},
+    "patch_test_expired": {"bg_color": "#E0E0E0", "font_color": "#4D4D4D", "italic": True},
+    "consent_withdrawn": {"bg_color": "#FCD5B4", "font_color": "#7A3E00"},
+    "follow_up_booked": {"bg_color": "#D5F0D5", "font_color": "#1E5E1E"},
 }

@@ -141,6 +141,15 @@ class WorkbookLayout:
     about_name: str
     lists: dict[str, ListRange]
     settings_rows: dict[str, int]
+    legend_name: str = ""
+
+    @property
+    def prepared_rows(self) -> int:
+        """The last 1-based row that carries validation, formats and formulas on every data sheet.
+
+        Some sheets reach further (each grows with its own data); the About sheet records this one.
+        """
+        return min(s.last_row for s in self.sheets.values())
 
     def sheet(self, key: str) -> SheetLayout:
         """Layout of a data sheet by canonical key."""
@@ -161,16 +170,17 @@ class WorkbookLayout:
             for r in self.lists.values()
         ]
         clients = self.sheet("clients")
-        names.append(
-            DefinedName(
-                "client_ids",
-                clients.name,
-                clients.index("client_id"),
-                FIRST_DATA_ROW,
-                clients.last_row,
-                clients.data_range("client_id"),
+        for name, column in (("client_ids", "client_id"), ("client_names", "full_name")):
+            names.append(
+                DefinedName(
+                    name,
+                    clients.name,
+                    clients.index(column),
+                    FIRST_DATA_ROW,
+                    clients.last_row,
+                    clients.data_range(column),
+                )
             )
-        )
         letter = column_letter(SETTINGS_VALUE_COLUMN)
         for key, row in self.settings_rows.items():
             ref = f"{quote_sheet(self.settings_name)}!${letter}${row}"
@@ -188,8 +198,9 @@ def plan_layout(template: Template, labels: Labels, rows: dict[str, int]) -> Wor
                 f"the {sheet.key} sheet would have {count:,} rows; a spreadsheet holds at most "
                 f"{MAX_ROWS - FIRST_DATA_ROW + 1:,} below its header: split the data (for example by branch or year)"
             )
-        # Spare rows carry validation and formulas for new entries, as far as the sheet allows.
-        capacity = min(count + template.spare_rows, MAX_ROWS - FIRST_DATA_ROW + 1)
+        # Spare rows carry validation and formulas for new entries (10 x the data + 10,000 in the
+        # canonical template), as far as the sheet allows.
+        capacity = min(template.prepared_capacity(count), MAX_ROWS - FIRST_DATA_ROW + 1)
         sheets[sheet.key] = SheetLayout(
             key=sheet.key,
             name=labels.sheet_name(sheet.key),
@@ -219,6 +230,7 @@ def plan_layout(template: Template, labels: Labels, rows: dict[str, int]) -> Wor
         about_name=labels.sheet_name("about"),
         lists=lists,
         settings_rows=settings_rows,
+        legend_name=labels.sheet_names.get("legend", ""),
     )
 
 

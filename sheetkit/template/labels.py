@@ -18,6 +18,7 @@ from sheetkit.template.model import (
     FORBIDDEN_SHEET_CHARS,
     FORMULA_START,
     KEY_RE,
+    LEGEND_KEYS,
     MAX_HEADER,
     MAX_HELP,
     MAX_SHEET_NAME,
@@ -110,6 +111,7 @@ class _LabelsLoader:
         messages = self._messages()
         issues = self._issues()
         report = self._report()
+        legend = self._legend()
         date_order = self._scalar("date_order")
         if date_order not in self.template.choice_lists.get("date_order", ("DMY", "MDY", "YMD")):
             raise self.fail(f"date_order {date_order!r} must be DMY, MDY or YMD")
@@ -132,6 +134,7 @@ class _LabelsLoader:
             messages=messages,
             issues=issues,
             report=report,
+            legend=legend,
         )
 
     def _scalar(self, key: str) -> str:
@@ -140,7 +143,7 @@ class _LabelsLoader:
     def _sheet_names(self) -> dict[str, str]:
         """Sheet key -> tab name, for the data sheets and the Lists, Settings and About sheets."""
         sheet_names = self.section("sheets")
-        wanted = list(self.template.tab_keys)
+        wanted = [*self.template.tab_keys, *self.template.GUIDE_SHEETS]
         names: dict[str, str] = {}
         for key in wanted:
             name = self.text(sheet_names, key, limit=MAX_SHEET_NAME, where=f"sheet name of {key!r}")
@@ -233,8 +236,33 @@ class _LabelsLoader:
         about_raw = self.section("about")
         return {
             k: self.text(about_raw, k, limit=MAX_HELP, where=f"about.{k}")
-            for k in ("title", "template_id", "template_version", "locale", "generated_at", "generator", "notice")
+            for k in (
+                "title",
+                "template_id",
+                "template_version",
+                "locale",
+                "generated_at",
+                "generator",
+                "prepared_rows",
+                "notice",
+            )
         }
+
+    def _legend(self) -> dict[str, Any]:
+        """The colour legend: title, column headers and, per LEGEND_KEYS entry, where it shows and what it means."""
+        raw = self.section("legend")
+        legend: dict[str, Any] = {
+            k: self.text(raw, k, limit=MAX_HEADER, where=f"legend.{k}") for k in ("title", "colour", "where", "meaning")
+        }
+        for key in LEGEND_KEYS:
+            entry = raw.get(key)
+            if not isinstance(entry, dict):
+                raise self.fail(f"missing legend entry {key!r}")
+            legend[key] = {
+                "where": self.text(entry, "where", limit=MAX_HEADER, where=f"legend.{key}.where"),
+                "meaning": self.text(entry, "meaning", limit=MAX_HELP, where=f"legend.{key}.meaning"),
+            }
+        return legend
 
     def _messages(self) -> dict[str, str]:
         """The data validation messages; their titles fit Excel's limit."""
@@ -321,4 +349,6 @@ _MESSAGE_KEYS: Final = (
     "email",
     "phone",
     "allergies_none",
+    "month_day_dm",
+    "month_day_md",
 )

@@ -16,13 +16,16 @@ from typing import Any, ClassVar, Final, Literal, get_args
 from sheetkit.errors import UnknownLocaleError
 
 __all__ = [
+    "LEGEND_KEYS",
     "Column",
     "ColumnType",
     "Labels",
     "ReferenceList",
     "Setting",
+    "SettingBound",
     "Sheet",
     "Template",
+    "resolve_bound",
 ]
 
 ColumnType = Literal[
@@ -60,6 +63,7 @@ FORMULAS: Final = frozenset(
         "follow_up",
         "days_to_birthday",
         "visit_day_key",
+        "client_name",
     }
 )
 TEXT_TYPES: Final = frozenset({"text", "id", "phone", "email", "multichoice"})
@@ -77,7 +81,84 @@ FORBIDDEN_SHEET_CHARS: Final = re.compile(r"[:\\/?*\[\];]")
 KEY_RE: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 FORMULA_START: Final = ("=", "+", "-", "@")
 
-Bound = float | dt.date | Literal["today"] | None
+#: What the colour legend sheet explains, in its order: header fills, then conditional formats.
+LEGEND_KEYS: Final = (
+    "header_plain",
+    "header_personal",
+    "header_health",
+    "header_formula",
+    "lapsed",
+    "overdue",
+    "due_soon",
+    "birthday",
+    "health_alert",
+    "consent_missing",
+    "inactive",
+    "no_show",
+    "today",
+    "open_complaint",
+    "patch_test_failed",
+    "patch_test_expired",
+    "consent_withdrawn",
+    "follow_up_booked",
+)
+#: Prefix of a bound taken from a setting: ``min: setting:earliest_date``.
+SETTING_BOUND_PREFIX: Final = "setting:"
+
+
+@dataclass(frozen=True)
+class SettingBound:
+    """A column bound that is the value of a setting (``min: setting:earliest_date`` in template.yaml).
+
+    The workbook's validation refers to the Settings cell; readers resolve it with
+    :func:`resolve_bound` against the settings they read.
+    """
+
+    key: str
+
+    def __str__(self) -> str:
+        return SETTING_BOUND_PREFIX + self.key
+
+
+Bound = float | dt.date | Literal["today"] | SettingBound | None
+ResolvedBound = float | dt.date | Literal["today"] | None
+
+
+def resolve_bound(bound: Bound, settings: Mapping[str, Any], template: Template | None = None) -> ResolvedBound:
+    """A column bound with a :class:`SettingBound` replaced by the setting's value.
+
+    ``settings`` maps setting keys to values (a date setting as ``datetime.date``,
+    ``datetime.datetime``, ``pandas.Timestamp`` or ISO text); a setting missing from it
+    (or unreadable) falls back to the template's default when ``template`` is given, else None.
+
+    >>> import datetime as dt
+    >>> resolve_bound(SettingBound("earliest_date"), {"earliest_date": dt.date(1995, 5, 1)})
+    datetime.date(1995, 5, 1)
+    >>> resolve_bound(SettingBound("earliest_date"), {"earliest_date": "1990-01-01"})
+    datetime.date(1990, 1, 1)
+    >>> resolve_bound(5.0, {})
+    5.0
+    """
+    if not isinstance(bound, SettingBound):
+        return bound
+    value = _as_date(settings.get(bound.key))
+    if value is None and template is not None:
+        value = _as_date(template.setting(bound.key).default)
+    return value
+
+
+def _as_date(value: Any) -> dt.date | None:
+    """A date from a date, datetime, Timestamp or ISO text; None for anything else."""
+    if isinstance(value, dt.datetime):  # also pandas.Timestamp
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
 
 
 @dataclass(frozen=True)
@@ -112,6 +193,8 @@ class Sheet:
     key: str
     id_column: str
     columns: tuple[Column, ...]
+    #: Last column of the front-desk print area (None: every column).
+    print_through: str | None = None
 
     def column(self, key: str) -> Column:
         """The column with canonical key ``key``."""
@@ -124,6 +207,11 @@ class Sheet:
     def keys(self) -> tuple[str, ...]:
         """Canonical keys of every column, in sheet order."""
         return tuple(c.key for c in self.columns)
+
+    @property
+    def print_columns(self) -> int:
+        """Number of columns, from the first, in the front-desk print area."""
+        return len(self.columns) if self.print_through is None else self.keys.index(self.print_through) + 1
 
     @property
     def data_columns(self) -> tuple[Column, ...]:
@@ -151,6 +239,9 @@ class Setting:
     max: float | None = None
     choices: str | None = None
     max_length: int | None = None
+    #: Bounds of a date setting (``max`` may be "today").
+    date_min: dt.date | None = None
+    date_max: dt.date | Literal["today"] | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +268,8 @@ class Labels:
     issues: Mapping[str, str] = field(default_factory=dict)
     #: Report-only labels of the weekly report (sheet names, titles, KPI labels), by snake_case key.
     report: Mapping[str, str] = field(default_factory=dict)
+    #: The colour legend sheet: title, column headers, and per LEGEND_KEYS entry {where, meaning}.
+    legend: Mapping[str, Any] = field(default_factory=dict)
 
     def sheet_name(self, sheet: str) -> str:
         """Tab name of a sheet in this locale."""
@@ -231,9 +324,13 @@ class Template:
     sheets: tuple[Sheet, ...]
     path: Path
     _labels: Mapping[str, Labels] = field(repr=False, compare=False)
+    #: Prepared rows grow with the data: at least growth_factor x data rows + spare_rows.
+    growth_factor: int = 10
 
     #: The sheets every workbook has besides the data sheets, in workbook order.
     SUPPORT_SHEETS: ClassVar[tuple[str, ...]] = ("lists", "settings", "about")
+    #: Sheets a workbook of this template version has for people only (never read): the colour legend.
+    GUIDE_SHEETS: ClassVar[tuple[str, ...]] = ("legend",)
 
     @property
     def tab_keys(self) -> tuple[str, ...]:
@@ -258,6 +355,13 @@ class Template:
     def is_reference_list(self, name: str) -> bool:
         """True when ``name`` is a manager-edited list, False for a fixed list."""
         return name in self.reference_lists
+
+    def prepared_capacity(self, rows: int) -> int:
+        """Data rows below the header that carry validation, formats and formulas for ``rows`` rows of data.
+
+        With the canonical template (spare_rows 10,000, growth_factor 10): 0 rows -> 10,000, 3,000 -> 40,000.
+        """
+        return max(rows + self.spare_rows, self.growth_factor * rows + self.spare_rows)
 
     def setting(self, key: str) -> Setting:
         """The setting with key ``key``."""

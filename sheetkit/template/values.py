@@ -33,6 +33,7 @@ __all__ = [
     "cell_kind",
     "is_missing",
     "list_columns",
+    "month_day_text",
     "setting_rows",
     "value_converter",
 ]
@@ -53,6 +54,18 @@ def is_missing(value: Any) -> bool:
     if value is None or value is pd.NaT or value is pd.NA:
         return True
     return bool(isinstance(value, float) and math.isnan(value))
+
+
+def month_day_text(value: str, order: str) -> str:
+    """A birthday without the year, ``"MM-DD"`` in frames, as staff type it: ``DD-MM`` when ``order`` is DMY.
+
+    >>> month_day_text("03-14", "DMY"), month_day_text("03-14", "YMD")
+    ('14-03', '03-14')
+    """
+    text = value.strip()
+    if order == "DMY" and len(text) == 5 and text[2] in "-/." and text[:2].isdigit() and text[3:].isdigit():
+        return f"{text[3:]}-{text[:2]}"
+    return text
 
 
 def cell_kind(col: Column) -> Literal["date", "number", "text"]:
@@ -133,7 +146,7 @@ class SettingRow:
     setting: Setting
     row: int
     label: str
-    value: float | str
+    value: float | str | dt.date
     help: str
 
 
@@ -145,9 +158,11 @@ def setting_rows(
     rows: list[SettingRow] = []
     for s in template.settings:
         value = values[s.key]
-        shown: float | str
+        shown: float | str | dt.date
         if s.type in ("int", "decimal"):
             shown = float(value)
+        elif s.type == "date":
+            shown = _setting_date(value, s.default)
         elif s.type == "choice":
             shown = labels.choice_label(str(s.choices), str(value))
         else:
@@ -155,6 +170,18 @@ def setting_rows(
         entry = labels.settings[s.key]
         rows.append(SettingRow(s, layout.settings_rows[s.key], entry["label"], shown, entry["help"]))
     return rows
+
+
+def _setting_date(value: Any, default: Any) -> dt.date:
+    """A date setting's value as a date (a timestamp or ISO text is accepted; anything else is the default)."""
+    if isinstance(value, dt.datetime):  # also pandas.Timestamp
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return default if isinstance(default, dt.date) else dt.date(1990, 1, 1)
 
 
 def list_columns(
@@ -188,9 +215,18 @@ def list_columns(
 
 
 def about_entries(
-    template: Template, labels: Labels, stamp: dt.datetime, *, branch: str | None = None
+    template: Template,
+    labels: Labels,
+    stamp: dt.datetime,
+    *,
+    branch: str | None = None,
+    prepared_rows: int | None = None,
 ) -> list[tuple[str, str, str]]:
-    """The About rows as (key, label, value); the reader finds template, version and locale by key."""
+    """The About rows as (key, label, value); the reader finds template, version and locale by key.
+
+    ``prepared_rows`` is the last sheet row (1-based) that carries validation, formats and
+    formulas on every data sheet (:attr:`WorkbookLayout.prepared_rows`).
+    """
     entries = [
         ("template_id", template.id),
         ("template_version", str(template.version)),
@@ -198,6 +234,8 @@ def about_entries(
         ("generated_at", stamp.isoformat(sep=" ")),
         ("generator", f"sheetkit {__version__}"),
     ]
+    if prepared_rows is not None:
+        entries.append(("prepared_rows", str(prepared_rows)))
     rows = [(key, labels.about[key], value) for key, value in entries]
     if branch is not None:
         rows.append(("branch", labels.header("clients", "branch"), branch))
