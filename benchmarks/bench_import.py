@@ -30,7 +30,7 @@ if kind == "pandas":
 else:
     import sheetkit as sk
     result = sk.import_records([path], into=book, as_of=dt.date(2026, 3, 1))
-    rows = result.sources[0].imported + result.sources[0].skipped
+    rows = result.sources[0].imported + len(result.sources[0].skipped)
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
 print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": rows}))
@@ -57,8 +57,10 @@ def make_visits(path: Path, rows: int, *, seed: int = 1) -> None:
 def measure(kind: str, path: Path, book: Path) -> dict[str, float]:
     """One run in a fresh interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, kind, str(path), str(book)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _CHILD, kind, str(path), str(book)], capture_output=True, text=True, check=False
     )
+    if done.returncode != 0:
+        raise SystemExit(f"the {kind} run failed:\n{done.stderr[-2000:]}")
     data: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return data
 

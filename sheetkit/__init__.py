@@ -17,7 +17,7 @@ import typing as _typing
 from sheetkit._version import __version__
 
 if _typing.TYPE_CHECKING:
-    from sheetkit import analytics, privacy, report
+    from sheetkit import analytics, report
     from sheetkit.analytics.intervals import client_intervals, staff_view
     from sheetkit.chain import ChainResult, load_registry, pull_chain
     from sheetkit.demo import generate_demo, write_demo
@@ -33,6 +33,7 @@ if _typing.TYPE_CHECKING:
     from sheetkit.gsheets.upgrade import upgrade_gsheet
     from sheetkit.gsheets.writer import write_gsheet
     from sheetkit.issues import Issue, ValidationResult
+    from sheetkit.privacy import forget_client, write_client_export, write_extract
     from sheetkit.read.workbook import Workbook
     from sheetkit.report import WeeklyReport, build_report, chain_report, weekly_report
     from sheetkit.template import Template, load_template
@@ -59,13 +60,13 @@ _HOMES: dict[str, str] = {
     "build_report": "sheetkit.report",
     "chain_report": "sheetkit.report",
     "client_intervals": "sheetkit.analytics.intervals",
+    "forget_client": "sheetkit.privacy",
     "generate_demo": "sheetkit.demo",
     "import_records": "sheetkit.importing",
     "load_account": "sheetkit.gsheets.auth",
     "load_registry": "sheetkit.chain",
     "load_template": "sheetkit.template",
     "new_workbook": "sheetkit.excel.writer",
-    "privacy": "sheetkit.privacy",
     "pull_chain": "sheetkit.chain",
     "read_gsheet": "sheetkit.gsheets.reader",
     "read_workbook": "sheetkit.excel.reader",
@@ -76,8 +77,10 @@ _HOMES: dict[str, str] = {
     "upgrade_workbook": "sheetkit.excel.upgrade",
     "validate": "sheetkit.validation",
     "weekly_report": "sheetkit.report",
+    "write_client_export": "sheetkit.privacy",
     "write_demo": "sheetkit.demo",
     "write_excel": "sheetkit.excel.writer",
+    "write_extract": "sheetkit.privacy",
     "write_gsheet": "sheetkit.gsheets.writer",
 }
 
@@ -99,13 +102,13 @@ __all__ = [
     "build_report",
     "chain_report",
     "client_intervals",
+    "forget_client",
     "generate_demo",
     "import_records",
     "load_account",
     "load_registry",
     "load_template",
     "new_workbook",
-    "privacy",
     "pull_chain",
     "read_gsheet",
     "read_workbook",
@@ -116,8 +119,10 @@ __all__ = [
     "upgrade_workbook",
     "validate",
     "weekly_report",
+    "write_client_export",
     "write_demo",
     "write_excel",
+    "write_extract",
     "write_gsheet",
 ]
 

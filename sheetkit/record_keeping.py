@@ -53,10 +53,17 @@ def _latest(frame: pd.DataFrame, date_column: str) -> pd.Series:
     return dates.groupby(ids).max().dropna()
 
 
+def _as_dates(values: pd.Series) -> pd.Series:
+    """Values as datetime64 (a mapped column with nothing found is float NaN)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.astype("datetime64[ns]")
+    return pd.to_datetime(values.astype(object), errors="coerce").astype("datetime64[ns]")
+
+
 def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    return pd.to_datetime(frame[column], errors="coerce")
+    return _as_dates(frame[column])
 
 
 def retention_passed(data: WorkbookData, *, today: dt.date, years: int | None = None) -> pd.DataFrame:
@@ -82,17 +89,17 @@ def retention_passed(data: WorkbookData, *, today: dt.date, years: int | None = 
     ids = clients["client_id"].astype("string").str.strip()
     ended = clients["client_status"].astype("string").eq(_ENDED).fillna(False).astype(bool)
     ended &= ids.notna() & ~ids.str.startswith(TOMBSTONE_PREFIX).fillna(False).astype(bool)
-    last_visit = ids.map(_latest(data.visits, "visit_date"))
+    last_visit = _as_dates(ids.map(_latest(data.visits, "visit_date").to_dict()))
     consents = getattr(data, "consents", pd.DataFrame())
     fallback = pd.concat(
         [
             _dates(clients, "first_visit_date"),
             _dates(clients, "consent_date"),
-            pd.to_datetime(ids.map(_latest(consents, "date")), errors="coerce"),
+            _as_dates(ids.map(_latest(consents, "date").to_dict())),
         ],
         axis=1,
     ).max(axis=1)
-    last = pd.to_datetime(last_visit, errors="coerce").fillna(fallback)
+    last = last_visit.fillna(_as_dates(fallback))
     cutoff = pd.Timestamp(_years_before(today, years))
     passed = ended & last.notna() & (last < cutoff)
     found = pd.DataFrame({"client_id": ids[passed], "last_activity": last[passed]})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,10 @@ RECORDING = Path(__file__).parent / "fixtures" / "v1" / "gsheets-demo-it.json.gz
 def _v1_branch(standin: SheetsStandIn, clock: FakeClock) -> str:
     recording = json.loads(gzip.decompress(RECORDING.read_bytes()))
     assert recording["template_version"] == 1
-    with client_for(standin, clock, account(standin, WRITER, readonly=False)) as client:
+    with client_for(standin, clock, account(standin, WRITER, readonly=False), timeout=600) as client:
         key = ""
         for call in recording["calls"]:
-            (name, body), = call.items()
+            ((name, body),) = call.items()
             if name == "create":
                 key = str(client.create(body["properties"], body["sheets"])["spreadsheetId"])
             elif name == "batch_update":
@@ -61,6 +62,13 @@ def _by_key(values: dict[str, list[list[Any]]], tab: str, header_of: dict[str, s
     }
 
 
+def _day_first(value: Any) -> Any:
+    """A v1 birthday without the year, "MM-DD", as Italian staff type it in version 2: "DD-MM"."""
+    if isinstance(value, str) and re.fullmatch(r"\d\d-\d\d", value):
+        return f"{value[3:]}-{value[:2]}"
+    return value
+
+
 def _headers(locale: str, sheet: str) -> dict[str, str]:
     template = load_template()
     labels = template.labels(locale)
@@ -75,7 +83,7 @@ def test_a_v1_branch_upgrades_in_one_batch_update_with_values_untouched(
     before = _tab_values(standin, clock, key)
     template = load_template()
     labels = template.labels("it")
-    with client_for(standin, clock, account(standin, WRITER, readonly=False)) as client:
+    with client_for(standin, clock, account(standin, WRITER, readonly=False), timeout=600) as client:
         old = sk.read_gsheet(client, key)
         standin.log.clear()
 
@@ -87,24 +95,35 @@ def test_a_v1_branch_upgrades_in_one_batch_update_with_values_untouched(
     assert set(result.tabs_added) == {labels.sheet_name(k) for k in ("patch_tests", "consents", "follow_ups")}
     assert "cancelled_at" in result.columns_added["appointments"]
     after = _tab_values(standin, clock, key)
-    # Every staff value of every data tab is where its column went, unchanged (type included).
+    # Every staff value of every data tab is where its column went, unchanged (type included); only a
+    # birthday without the year is now typed day first, as the Italian workbook of version 2 reads it.
     for sheet in ("clients", "visits", "appointments", "feedback"):
         tab = labels.sheet_name(sheet)
         headers = _headers("it", sheet)
-        assert _by_key(after, tab, headers) == _by_key(before, tab, headers), sheet
+        expected = {
+            cell: _day_first(value) if cell[1] == "birth_date" else value
+            for cell, value in _by_key(before, tab, headers).items()
+        }
+        assert _by_key(after, tab, headers) == expected, sheet
+    clients = _by_key(before, labels.sheet_name("clients"), _headers("it", "clients"))
+    month_days = [v for (_, key), v in clients.items() if key == "birth_date" and _day_first(v) != v]
+    assert len(month_days) >= 3  # the rule above is exercised
     with client_for(standin, clock, account(standin, WRITER, readonly=True)) as client:
         new = sk.read_gsheet(client, key)
     assert new.template_version == template.version
     assert "upgrade-available" not in {i.code for i in new.issues}
     for sheet in template.sheets:
         pd.testing.assert_frame_equal(new.data.frame(sheet.key), old.data.frame(sheet.key), check_dtype=False)
-    assert new.data.settings == {**old.data.settings, **{k: v for k, v in new.data.settings.items() if k not in old.data.settings}}
+    assert new.data.settings == {
+        **old.data.settings,
+        **{k: v for k, v in new.data.settings.items() if k not in old.data.settings},
+    }
     assert result.verified > 1000
 
 
 def test_dry_run_sends_no_write_and_a_second_upgrade_is_a_no_op(standin: SheetsStandIn, clock: FakeClock) -> None:
     key = _v1_branch(standin, clock)
-    with client_for(standin, clock, account(standin, WRITER, readonly=False)) as client:
+    with client_for(standin, clock, account(standin, WRITER, readonly=False), timeout=600) as client:
         standin.log.clear()
         dry = upgrade_gsheet(client, key, dry_run=True)
         assert dry.dry_run and not dry.changed and dry.requests > 0
@@ -122,7 +141,7 @@ def test_a_tab_with_moved_template_columns_is_refused_before_any_write(
     key = _v1_branch(standin, clock)
     labels = load_template().labels("it")
     visits = labels.sheet_name("visits")
-    with client_for(standin, clock, account(standin, WRITER, readonly=False)) as client:
+    with client_for(standin, clock, account(standin, WRITER, readonly=False), timeout=600) as client:
         # Staff swapped two headers (and so the columns' meaning) on the Visits tab.
         first, second = labels.header("visits", "visit_id"), labels.header("visits", "client_id")
         client.values_batch_update(key, [{"range": f"{quote_sheet(visits)}!A1:B1", "values": [[second, first]]}])

@@ -24,6 +24,7 @@ from sheetkit.gsheets.writer import GOOGLE_LOCALES, google_formula, write_gsheet
 from sheetkit.template import Sheet, Template, load_template
 from sheetkit.template.formulas import STYLES, StaffFormulas
 from sheetkit.template.geometry import plan_layout, quote_sheet
+from sheetkit.template.rules import column_help
 from sheetkit.template.styles import HEADER_COLOURS
 from tests.sheets_standin import Book, FakeClock, LocalGoogleAdapter, SheetsStandIn
 from tests.test_read_roundtrip import assert_frames_equal
@@ -182,15 +183,15 @@ def test_new_workbook_structure_matches_the_excel_rules(standin: SheetsStandIn, 
             if col.is_formula:
                 assert rule is None
                 value = sheet.value(1, idx)
-                assert value == {"formulaValue": google_formula(formulas.formula(str(col.formula), 2))}
+                assert value == {"formulaValue": google_formula(formulas.formula(str(col.formula), 2, s.key))}
                 # repeatCell shifts the relative references row by row, as a fill-down does.
                 below = sheet.value(2, idx)
-                assert below == {"formulaValue": google_formula(formulas.formula(str(col.formula), 3))}
+                assert below == {"formulaValue": google_formula(formulas.formula(str(col.formula), 3, s.key))}
                 continue
             assert rule is not None, f"{s.key}.{col.key} has no validation"
             assert last == rule  # the whole data area, spare rows included
             assert sheet.validation_at(lay.last_row, idx) is None
-            assert rule["inputMessage"] == lab.help(s.key, col.key)
+            assert rule["inputMessage"] == column_help(lab, s.key, col.key)
             assert rule["strict"] is True  # Excel's "stop"
             if col.type in ("text", "id", "phone", "email", "choice", "multichoice", "bool"):
                 assert number == {"type": "TEXT", "pattern": "@"}, col.key
@@ -367,7 +368,8 @@ def test_demo_salon_reads_back_equal(standin: SheetsStandIn, clock: FakeClock) -
     assert clients.value(1, c.index("client_id")) == {"stringValue": "C0001"}
     serial = (first["first_visit_date"].date() - dt.date(1899, 12, 30)).days
     assert clients.value(1, c.index("first_visit_date")) == {"numberValue": serial}
-    assert clients.value(1, c.index("records_consent")) == {"stringValue": lab.choice_label("yes_no", "yes")}
+    consent = lab.choice_label("yes_no", "yes" if first["records_consent"] else "no")
+    assert clients.value(1, c.index("records_consent")) == {"stringValue": consent}
     assert clients.value(1, c.index("client_status")) == {"stringValue": lab.choice_label("client_status", "active")}
     appointments = book.sheet_by_title(lab.sheet_name("appointments"))
     assert appointments is not None

@@ -84,7 +84,7 @@ def test_the_chinese_page_rendered_in_a_browser(tmp_path: Path) -> None:
         pytest.skip("no headless browser to render the page")
     book = tmp_path / "salon.xlsx"
     sk.write_demo(book, clients=20, seed=2, locale="zh-CN", as_of=AS_OF)
-    sk.privacy.write_client_export(book, "C0003", tmp_path / "access", generated_at=dt.datetime(2026, 11, 23, 9))
+    sk.write_client_export(book, "C0003", tmp_path / "access", generated_at=dt.datetime(2026, 11, 23, 9))
     page = tmp_path / "access" / "client.html"
     assert "客户档案" in page.read_text(encoding="utf-8")
     png = tmp_path / "client.png"

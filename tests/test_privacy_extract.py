@@ -12,6 +12,7 @@ import pytest
 
 import sheetkit as sk
 from sheetkit.cli import main
+from sheetkit.privacy import extract_frames
 from sheetkit.privacy.pseudonyms import pseudonym
 from tests.privacy_support import AS_OF, all_strings, personal_values
 
@@ -81,9 +82,9 @@ def test_cli_extract_drops_identifiers_and_pseudonymises(
 
 def test_pseudonyms_stable_with_one_key_and_disjoint_with_another(book: Path, tmp_path: Path) -> None:
     key_a, key_b = tmp_path / "a.key", tmp_path / "b.key"
-    first = sk.privacy.write_extract(book, tmp_path / "one", key_file=key_a)
-    second = sk.privacy.write_extract(book, tmp_path / "two", key_file=key_a)
-    other = sk.privacy.write_extract(book, tmp_path / "three", key_file=key_b)
+    first = sk.write_extract(book, tmp_path / "one", key_file=key_a)
+    second = sk.write_extract(book, tmp_path / "two", key_file=key_a)
+    other = sk.write_extract(book, tmp_path / "three", key_file=key_b)
     one, two, three = (_read(tmp_path / n)["clients"]["client_id"] for n in ("one", "two", "three"))
     assert first["pseudonyms"]["key_created"]
     assert not second["pseudonyms"]["key_created"]
@@ -96,7 +97,7 @@ def test_pseudonyms_stable_with_one_key_and_disjoint_with_another(book: Path, tm
 def test_extra_staff_columns_are_dropped_and_named_in_the_manifest(tmp_path: Path) -> None:
     data = sk.generate_demo(clients=12, seed=2, as_of=AS_OF)
     data.clients["Instagram"] = "@" + data.clients["client_id"].astype(str)
-    frames, done = sk.privacy.extract_frames(data, bytes(32))
+    frames, done = extract_frames(data, bytes(32))
     assert "Instagram" not in frames["clients"].columns
     assert done["clients"]["dropped_extra_columns"] == ["Instagram"]
 
@@ -142,6 +143,6 @@ def test_a_chain_of_workbook_files_is_extracted_with_its_branch_codes(tmp_path: 
 
     write_consolidated(chain, tmp_path / "consolidated")
     again = tmp_path / "again"
-    sk.privacy.write_extract(tmp_path / "consolidated", again, key_file=key_file)
+    sk.write_extract(tmp_path / "consolidated", again, key_file=key_file)
     assert _read(again)["visits"]["client_id"].tolist() == frames["visits"]["client_id"].tolist()
     assert dt.date.today()  # the CLI pulls as of today; the library took AS_OF: the same rows either way

@@ -114,7 +114,7 @@ def test_a_name_written_in_another_clients_notes_blocks_the_erasure(tmp_path: Pa
     sk.write_excel(book, data)
     before = book.read_bytes()
     with pytest.raises(sk.WorkbookError, match=r"Clients row 3 \(Notes\)"):
-        sk.privacy.forget_client(book, who, when=dt.datetime(2026, 11, 23))
+        sk.forget_client(book, who, when=dt.datetime(2026, 11, 23))
     assert book.read_bytes() == before
     assert not book.with_name("salon.erasures.jsonl").exists()
 
@@ -124,8 +124,8 @@ def test_libreoffice_opens_the_erased_workbook(book: Path, tmp_path: Path) -> No
     if find_soffice() is None:
         pytest.skip("LibreOffice not installed")
     who = _person(sk.read_workbook(book).data)
-    summary = sk.privacy.forget_client(book, who, when=dt.datetime(2026, 11, 23), key_file=None)
-    csv = convert(book, tmp_path / "lo", "csv")
+    summary = sk.forget_client(book, who, when=dt.datetime(2026, 11, 23), key_file=None)
+    csv = convert(book, "csv", tmp_path / "lo")
     text = csv.read_text(encoding="utf-8", errors="replace")
     assert summary["tombstone"] in text
     assert who not in text.split(",")

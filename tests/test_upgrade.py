@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 import sheetkit as sk
+from sheetkit.cli import main as cli_main
 from sheetkit.errors import TemplateMismatchError, UsageError, WorkbookWriteError
 from sheetkit.excel.upgrade import rewrite_workbook, upgrade_workbook
 from sheetkit.template import load_template
@@ -152,15 +153,15 @@ def test_dry_run_writes_nothing_and_says_what_would_change(tmp_path: Path) -> No
 
 def test_cli_json_equals_the_library_and_says_so_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     book = _copy("demo-en.xlsx", tmp_path)
-    assert sk.cli.main(["upgrade", str(book), "--dry-run", "--json"]) == 0
+    assert cli_main(["upgrade", str(book), "--dry-run", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     expected = upgrade_workbook(book, today=dt.date.today(), dry_run=True).to_dict()
     assert printed == json.loads(json.dumps(expected, default=str))
 
-    assert sk.cli.main(["upgrade", str(book)]) == 0
+    assert cli_main(["upgrade", str(book)]) == 0
     out = capsys.readouterr().out
     assert "Upgraded" in out and f"{book.stem}.v1-" in out
-    assert sk.cli.main(["upgrade", str(book)]) == 0
+    assert cli_main(["upgrade", str(book)]) == 0
     assert "already at template version" in capsys.readouterr().out
 
 
@@ -176,7 +177,7 @@ def test_newer_or_foreign_workbooks_are_refused_in_one_line(
     digest = _digest(book)
     with pytest.raises(TemplateMismatchError, match=words):
         upgrade_workbook(book, today=TODAY)
-    assert sk.cli.main(["upgrade", str(book)]) == 2
+    assert cli_main(["upgrade", str(book)]) == 2
     err = capsys.readouterr().err.strip()
     assert words in err and len(err.splitlines()) == 1
     assert _digest(book) == digest and [p.name for p in tmp_path.iterdir()] == ["other.xlsx"]
@@ -264,3 +265,35 @@ def test_libreoffice_opens_an_upgraded_workbook(tmp_path: Path) -> None:
     again = sk.read_workbook(saved)
     assert again.template_version == load_template().version
     assert_same_values(old, again)
+
+
+def test_cells_that_fail_validation_are_copied_as_typed(tmp_path: Path) -> None:
+    import openpyxl
+
+    # Test input only: staff typos typed into a copy of the v1 demo (never how sheetkit edits a workbook).
+    source = openpyxl.load_workbook(FIXTURES / "demo-en.xlsx")
+    labels = load_template().labels("en")
+    visits = source[labels.sheet_name("visits")]
+    headers = {cell.value: cell.column for cell in visits[1]}
+    date_column = headers[labels.header("visits", "visit_date")]
+    rating_column = headers[labels.header("visits", "satisfaction")]
+    visits.cell(row=3, column=date_column).value = "31/02/2026"
+    visits.cell(row=4, column=rating_column).value = "N/A"
+    visits.cell(row=5, column=rating_column).value = "very happy"
+    book = tmp_path / "typos.xlsx"
+    source.save(book)
+    old = sk.read_workbook(book)
+    codes = {(i.row, i.code) for i in old.issues}
+    assert {(3, "impossible-date"), (4, "placeholder-value"), (5, "not-a-number")} <= codes
+
+    upgrade_workbook(book, today=TODAY)
+
+    new = sk.read_workbook(book)
+    assert {(i.row, i.code) for i in new.issues} >= {
+        (3, "impossible-date"),
+        (4, "placeholder-value"),
+        (5, "not-a-number"),
+    }
+    check = openpyxl.load_workbook(book, read_only=True)[labels.sheet_name("visits")]
+    cells = {(c.row, c.value) for row in check.iter_rows(min_row=3, max_row=5) for c in row if isinstance(c.value, str)}
+    assert {(3, "31/02/2026"), (4, "N/A"), (5, "very happy")} <= cells

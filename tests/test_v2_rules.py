@@ -22,6 +22,7 @@ import sheetkit as sk
 from sheetkit.analytics import late_cancellation_rate, no_show_rate, rebooking_rate, staff_view
 from sheetkit.frames import V2_SHEETS, WorkbookData
 from sheetkit.report import build_report
+from sheetkit.report.content import action_description
 from sheetkit.template import load_template
 from sheetkit.template.defaults import default_lists, default_settings
 
@@ -111,8 +112,10 @@ def test_patch_test_rule(tmp_path: Path) -> None:
     assert [i.row for i in missing] == [3, 4, 5, 6, 8]  # V2, V3, V4, V5, V7
     assert {i.severity for i in missing} == {"error"}
     assert {i.column_key for i in missing} == {"service"}
-    assert missing[0].cell is not None and missing[0].cell.endswith("3")
-    assert "Patch tests" in missing[0].message_en and "180" in missing[0].message_en
+    assert missing[0].cell is not None
+    assert missing[0].cell.endswith("3")
+    assert "Patch tests" in missing[0].message_en
+    assert "180" in missing[0].message_en
     assert not result.valid
 
 
@@ -128,7 +131,13 @@ def test_consent_mismatch_on_the_clients_cell(tmp_path: Path) -> None:
     consents = [
         {"consent_id": "K1", "client_id": "C1", "purpose": "marketing", "decision": "granted", "date": D("2026-01-01")},
         {"consent_id": "K2", "client_id": "C2", "purpose": "marketing", "decision": "granted", "date": D("2026-01-01")},
-        {"consent_id": "K3", "client_id": "C2", "purpose": "marketing", "decision": "withdrawn", "date": D("2026-06-01")},
+        {
+            "consent_id": "K3",
+            "client_id": "C2",
+            "purpose": "marketing",
+            "decision": "withdrawn",
+            "date": D("2026-06-01"),
+        },
         {"consent_id": "K4", "client_id": "C3", "purpose": "records", "decision": "granted", "date": D("2026-02-01")},
         {"consent_id": "K5", "client_id": "C3", "purpose": "marketing", "decision": "granted", "date": D("2026-02-01")},
     ]
@@ -136,7 +145,9 @@ def test_consent_mismatch_on_the_clients_cell(tmp_path: Path) -> None:
     found = [(i.row, i.column_key, i.severity) for i in result.issues if i.code == "consent-mismatch"]
     assert found == [(3, "marketing_opt_in", "warning"), (4, "records_consent", "warning")]
     message = next(i.message_en for i in result.issues if i.code == "consent-mismatch" and i.row == 3)
-    assert "Withdrawn" in message and "2026-06-01" in message and "Consents" in message
+    assert "Withdrawn" in message
+    assert "2026-06-01" in message
+    assert "Consents" in message
 
 
 # --------------------------------------------------------------------------- report lists
@@ -165,7 +176,13 @@ def test_follow_ups_and_marketing_consent_shape_the_report_lists(tmp_path: Path)
         {"follow_up_id": "F2", "client_id": "L1", "date": D("2026-10-01"), "reason": "lapsed", "outcome": "no_answer"},
     ]
     consents = [  # the Consents sheet withdraws L4's marketing consent: no birthday gift offer
-        {"consent_id": "K1", "client_id": "L4", "purpose": "marketing", "decision": "withdrawn", "date": D("2026-09-01")},
+        {
+            "consent_id": "K1",
+            "client_id": "L4",
+            "purpose": "marketing",
+            "decision": "withdrawn",
+            "date": D("2026-09-01"),
+        },
     ]
     result = check(tmp_path, salon(clients=clients, visits=visits, follow_ups=follow_ups, consents=consents))
     report = build_report(result, as_of=AS_OF)
@@ -176,7 +193,7 @@ def test_follow_ups_and_marketing_consent_shape_the_report_lists(tmp_path: Path)
     assert list(birthdays.rows["client_id"]) == ["L1"]  # L2 followed up; L3 unknown, L4 withdrawn: marketing
     assert birthdays.followed_up == 1
     assert birthdays.no_consent == 2
-    description = sk.report.action_description(load_template().labels("en"), birthdays)
+    description = action_description(load_template().labels("en"), birthdays)
     assert "2 clients without marketing consent" in description
     assert "1 clients followed up in the last 14 days" in description
     content = report.to_dict()
@@ -210,7 +227,8 @@ def test_win_back_outcomes(tmp_path: Path) -> None:
     report = build_report(result, as_of=AS_OF)
     assert report.win_back is not None
     table = report.win_back.outcomes
-    assert table.loc["lapsed", "booked"] == 1 and table.loc["lapsed", "declined"] == 1
+    assert table.loc["lapsed", "booked"] == 1
+    assert table.loc["lapsed", "declined"] == 1
     assert table.loc["at_risk", "not_recorded"] == 1
     assert table.loc["birthday"].sum() == 0  # before the period (2026-W47)
     back = report.to_dict()["win_back"]["returned"]
@@ -305,7 +323,7 @@ def test_month_day_birthdays_in_day_month_order(tmp_path: Path, locale: str) -> 
 
 
 def test_day_month_typed_text_is_read_in_the_workbook_order() -> None:
-    from sheetkit.read.parse import ColumnContext, parse_column  # noqa: PLC0415 - the parser itself
+    from sheetkit.read.parse import ColumnContext, parse_column
 
     template = load_template()
     column = template.sheet("clients").column("birth_date")
@@ -329,31 +347,46 @@ def test_error_values_in_text_id_and_number_columns(tmp_path: Path) -> None:
     visits = [
         {"visit_id": "#REF!", "client_id": "C1", "visit_date": D("2026-11-02"), "service": facial},
         {"visit_id": "V2", "client_id": "C2", "visit_date": D("2026-11-02"), "service": facial, "amount_paid": "#N/A"},
-        {"visit_id": "V3", "client_id": "C2", "visit_date": D("2026-11-03"), "service": facial, "amount_paid": "#DIV/0!"},
+        {
+            "visit_id": "V3",
+            "client_id": "C2",
+            "visit_date": D("2026-11-03"),
+            "service": facial,
+            "amount_paid": "#DIV/0!",
+        },
     ]
     result = check(tmp_path, salon(clients=clients, visits=visits))
-    errors = [(i.sheet_key, i.column_key, i.row, i.value, i.severity) for i in result.issues if i.code == "error-cell"]
-    assert errors == [
+    errors = {(i.sheet_key, i.column_key, i.row, i.value, i.severity) for i in result.issues if i.code == "error-cell"}
+    assert errors == {
         ("clients", "occupation", 2, "#NAME?", "error"),
         ("clients", "notes", 2, "#N/A", "error"),
         ("visits", "visit_id", 2, "#REF!", "error"),
         ("visits", "amount_paid", 3, "#N/A", "error"),
         ("visits", "amount_paid", 4, "#DIV/0!", "error"),
-    ]
+    }
     assert not [i for i in result.issues if i.code == "placeholder-value"]
     visits_read = result.frames.visits
     assert visits_read["amount_paid"].isna().all()
-    # The error cell is empty in the frames, so the required visit_id is also reported: nothing passes silently.
-    assert ("required-missing", "visits", 2) in [(i.code, i.sheet_key, i.row) for i in result.issues]
+    # The error cell is empty in the frames; its one Issue is the error (no second required-missing).
+    assert pd.isna(visits_read.at[2, "visit_id"])
+    assert not [i for i in result.issues if i.code == "required-missing"]
+    assert not result.valid
 
 
 # --------------------------------------------------------------------------- versions and the prepared area
 
 
+#: What staff did to the fixture typed into in LibreOffice: a column of their own, a hidden row, blank rows.
+STAFF_EDITS = frozenset({"extra-column", "hidden-row", "blank-row", "blank-rows"})
+
+
 @pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.glob("*.xlsx")))
 def test_v1_fixture_reads_with_only_upgrade_available(fixture: str) -> None:
     result = sk.validate(FIXTURES / fixture, as_of=dt.date(2026, 11, 30))
-    assert [(i.code, i.severity) for i in result.issues] == [("upgrade-available", "warning")]
+    found = [
+        (i.code, i.severity) for i in result.issues if not fixture.startswith("typed-") or i.code not in STAFF_EDITS
+    ]
+    assert found == [("upgrade-available", "warning")]
     issue = result.issues[0]
     assert issue.message_en.endswith(f"Run: sheetkit upgrade {fixture}")
     assert "sheetkit upgrade" in issue.message
@@ -369,7 +402,7 @@ def test_v1_fixture_reads_with_only_upgrade_available(fixture: str) -> None:
 
 
 def test_prepared_area_warnings(tmp_path: Path) -> None:
-    import openpyxl  # noqa: PLC0415 - only to shrink the recorded prepared area of a test copy
+    import openpyxl
 
     book = tmp_path / "salon.xlsx"
     sk.write_demo(book, clients=40, as_of=AS_OF)
@@ -414,6 +447,16 @@ def test_date_bounds_from_settings_name_both_bounds(tmp_path: Path) -> None:
 def test_issues_frame(tmp_path: Path) -> None:
     result = sk.validate(FIXTURES / "demo-it.xlsx", as_of=dt.date(2026, 11, 30))
     frame = result.issues_frame()
-    assert list(frame.columns[:9]) == ["code", "severity", "sheet", "row", "column", "cell", "value", "message", "message_en"]
+    assert list(frame.columns[:9]) == [
+        "code",
+        "severity",
+        "sheet",
+        "row",
+        "column",
+        "cell",
+        "value",
+        "message",
+        "message_en",
+    ]
     assert frame["code"].tolist() == ["upgrade-available"]
     assert str(frame["row"].dtype) == "Int64"

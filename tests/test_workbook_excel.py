@@ -16,6 +16,7 @@ from sheetkit.errors import UsageError, WorkbookWriteError
 from sheetkit.excel.writer import write_excel
 from sheetkit.frames import WorkbookData, empty_frames
 from sheetkit.template import load_template
+from sheetkit.template.rules import column_help
 
 LOCALES = ["en", "zh-CN", "it", "vi"]
 
@@ -66,7 +67,8 @@ def test_sheets_headers_and_help_are_in_the_workbook_language(books: dict[str, P
                 assert letter not in dvs
                 continue
             dv = dvs[letter]
-            assert dv.prompt == lab.help(sheet.key, col.key)
+            assert dv.prompt == column_help(lab, sheet.key, col.key)
+            assert "{" not in dv.prompt
             assert dv.error, f"{sheet.key}.{col.key} has no error message"
             assert dv.showErrorMessage
     assert wb[lab.sheet_name("lists")].sheet_state == "hidden"
@@ -92,14 +94,19 @@ def test_validation_rules_per_type(books: dict[str, Path]) -> None:
     assert clients["E"].type == "textLength"  # phone
     assert visits["B"].type == "list"
     assert visits["B"].formula1 == "client_ids"
-    assert visits["C"].type == "date"
-    assert visits["C"].formula2 == "TODAY()"
-    assert visits["J"].type == "whole"
-    assert (visits["J"].formula1, visits["J"].formula2) == ("1", "5")
-    assert visits["L"].type == "decimal"
-    assert float(visits["L"].formula1) == 0
+    assert "C" not in visits  # the client name look-up is a formula
+    assert visits["D"].type == "date"
+    assert visits["D"].formula1 == "setting_earliest_date"  # the bound is the Settings cell
+    assert visits["D"].formula2 == "TODAY()"
+    assert "1990-01-01" in visits["D"].error
+    assert visits["K"].type == "whole"
+    assert (visits["K"].formula1, visits["K"].formula2) == ("1", "5")
+    assert visits["M"].type == "decimal"
+    assert float(visits["M"].formula1) == 0
     names = wb.defined_names
-    assert names["client_ids"].attr_text == "'Clients'!$A$2:$A$1001"
+    # An empty workbook is prepared for 10,000 rows on every data sheet.
+    assert names["client_ids"].attr_text == "'Clients'!$A$2:$A$10001"
+    assert names["setting_earliest_date"].attr_text == "'Settings'!$C$14"
     assert names["setting_lapse_floor_days"].attr_text == "'Settings'!$C$2"
 
 

@@ -222,7 +222,8 @@ def _show_validation(
         data = result.to_dict()
         data.update({key: value for key, value in (extra or {}).items() if value is not None})
         if not show_health:
-            data["issues"] = [_masked(issue, hidden="***").to_dict() for issue in result.issues]
+            hidden = say("check.hidden_value", lang or result.locale)  # the same mark as in the table
+            data["issues"] = [_masked(issue, hidden=hidden).to_dict() for issue in result.issues]
             data["health_masked"] = True
         _echo_json(data)
     else:

@@ -74,7 +74,7 @@ def extract(
     existed = key_file.exists()
 
     def run(password: str | None) -> dict[str, Any]:
-        return sk.privacy.write_extract(source, out, key_file=key_file, overwrite=force, password=password)
+        return sk.write_extract(source, out, key_file=key_file, overwrite=force, password=password)
 
     with _progress_console(quiet=as_json).status("Reading and writing the extract...", spinner="dots"):
         manifest = run(None) if registry is not None or (book is not None and book.is_dir()) else None
@@ -112,7 +112,7 @@ def export_client(
     Example: sheetkit export-client salon.xlsx C0042 --out access-C0042/
     """
     summary = with_password(
-        lambda password: sk.privacy.write_client_export(
+        lambda password: sk.write_client_export(
             book, client_id, out, locale=locale, overwrite=force, password=password
         ),
         password_file,
@@ -144,7 +144,7 @@ def forget(
     Example: sheetkit forget salon.xlsx C0042 --reason "client request 2026-11-22"
     """
     summary = with_password(
-        lambda password: sk.privacy.forget_client(
+        lambda password: sk.forget_client(
             book, client_id, reason=reason, key_file=key_file, password=password, when=dt.datetime.now()
         ),
         password_file,

@@ -65,8 +65,6 @@ class RawBook:
         self.date1904 = False
         self._fast: Any = None
         self._calamine: Any = None
-        self._pool: ThreadPoolExecutor | None = None
-        self._scans: dict[str, Future[SheetScan]] = {}
         self._value_pool: ThreadPoolExecutor | None = None
         self._values: dict[str, Future[RawSheet]] = {}
         try:
@@ -75,7 +73,7 @@ class RawBook:
                 self.sheet_names: list[str] = list(self._fast.sheet_names)
                 with zipfile.ZipFile(self.source) as zf:
                     self.date1904 = is_date1904(zf)
-                    self._parts = sheet_parts(zf)
+                    self._parts: dict[str, str] = sheet_parts(zf)
             else:
                 # from_path picks the parser by extension; a file object is sniffed by content,
                 # so an .ods or .xls renamed to .xlsx still reads.
@@ -156,24 +154,19 @@ class RawBook:
             return
         if self.kind != "xlsx":
             return
-        pending = self._scans.pop(raw.name, None)
-        scan = pending.result() if pending is not None else SheetScan(Path(self.source), raw.name)
+        scan = SheetScan(Path(self.source), raw.name, part=self._parts.get(raw.name))
         facts = scan.facts(data_columns=data, text_columns=text, value_columns=values)
         raw.facts = facts
         if facts.first_row is not None:
             raw.first_row = facts.first_row
 
     def prefetch(self, name: str) -> None:
-        """Start the first step of a sheet's XML scan in a thread (xlsx).
+        """Nothing to start ahead: the XML scan streams the sheet once its header is known.
 
-        fastexcel and zlib release the GIL, so the scan of a sheet runs while
-        its values are read: on 10^6 rows this hides most of the scan's cost.
+        (Scanning ahead meant holding a sheet's whole XML, ~1 GB for 10^6 visits, while
+        its values were read.) The values of the next sheet are read ahead instead
+        (:meth:`prefetch_values`).
         """
-        if self.kind != "xlsx" or name in self._scans:
-            return
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetkit-scan")
-        self._scans[name] = self._pool.submit(SheetScan, Path(self.source), name)
 
     def prefetch_values(self, name: str) -> None:
         """Start reading a sheet's values in a thread (xlsx): fastexcel releases the GIL,
@@ -186,11 +179,9 @@ class RawBook:
 
     def close(self) -> None:
         """Stop the reading threads and drop what was read ahead but not used."""
-        for pool in (self._pool, self._value_pool):
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-        self._pool = self._value_pool = None
-        self._scans.clear()
+        if self._value_pool is not None:
+            self._value_pool.shutdown(wait=True, cancel_futures=True)
+        self._value_pool = None
         self._values.clear()
 
     def _sheet_calamine(self, name: str) -> RawSheet:

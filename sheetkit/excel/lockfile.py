@@ -13,8 +13,9 @@ Formats, as the applications write them:
   system's ANSI code page padded with spaces to 54 bytes; then a 16-bit little-endian length and
   the same name in UTF-16LE. It holds no time: the file's modification time is when the
   workbook was opened.
-- LibreOffice lock file: one CSV line ``Full name,host,system user,DD.MM.YYYY HH:MM,profile URL;``
-  (a comma or semicolon inside a field is escaped with a backslash).
+- LibreOffice lock file: one CSV line ``Full name,system user,host,DD.MM.YYYY HH:MM,profile URL;``
+  (LibreOffice's own order, svl's lockfilecommon; a comma, semicolon or backslash inside a field
+  is escaped with a backslash).
 
 Only a small prefix of each file is read, and nothing in it is trusted beyond text to show.
 """
@@ -100,7 +101,7 @@ def read_libreoffice_lock(path: Path) -> OpenElsewhere | None:
     fields = [re.sub(r"\\(.)", r"\1", f) for f in _LO_FIELD.findall(line.rstrip(";"))]
     if len(fields) < 4:
         return None
-    full_name, host, user, when = (f.strip() for f in fields[:4])
+    full_name, user, host, when = (f.strip() for f in fields[:4])
     account = f"{user}@{host}" if user and host else user or host
     who = f"{full_name} ({account})" if full_name and account else full_name or account
     since = _lo_time(when) or _modified(path)

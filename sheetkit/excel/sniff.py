@@ -5,6 +5,9 @@ It looks at content only, never at the extension, and returns ``"xlsx"``, ``"xls
 or ``"ods"``, or raises a :mod:`sheetkit.errors` exception whose message says what to
 do: a CSV or web page renamed to .xlsx, Excel's ``~$`` lock file, an empty or
 half-copied file, a password-protected workbook, a zip bomb or an XML entity bomb.
+An Office-encrypted .xlsx raises :class:`~sheetkit.errors.WorkbookPasswordError`:
+:func:`sheetkit.read_workbook` then decrypts it in memory when given the password
+(:mod:`~sheetkit.excel.crypto`) and sniffs the decrypted package like any other.
 
 It uses the standard library only: the zip central directory, a few small entries,
 the first 4 KiB of each XML part (:mod:`~sheetkit.excel.zipcheck`), then every part
@@ -75,7 +78,8 @@ def sniff_workbook(
         WorkbookError: a folder, or a file that cannot be read (permissions).
         UnsupportedFormatError: empty, damaged, a lock file, or not a spreadsheet
             (CSV, HTML, PDF, a Word document...); the message says which.
-        EncryptedWorkbookError: the workbook needs a password to open.
+        WorkbookPasswordError: an Office-encrypted .xlsx (readable with its password).
+        EncryptedWorkbookError: another password-protected workbook (.xls, .ods).
         UnsafeWorkbookError: a zip bomb or an XML entity bomb (see the limits).
     """
     with pin_workbook(path) as pinned:

@@ -308,9 +308,9 @@ def _compare_lists(old: FullRead, new: FullRead, kept: set[str]) -> list[Differe
 
 def _trim(values: list[Any]) -> list[Any]:
     blank = comparable(None)
-    while values and (values[-1] == blank or values[-1] == ("number", float("nan"))):
+    while values and values[-1] == blank:
         values = values[:-1]
-    return [None if v == blank else v for v in values]
+    return values
 
 
 def _compare_settings(old: FullRead, new: FullRead, kept: set[str]) -> list[Difference]:

@@ -338,6 +338,8 @@ def cell_values(full: FullRead) -> dict[tuple[str, int, str], Any]:
 
 def comparable(value: Any) -> Any:
     """A value in a form equal values share whatever their dtype (1 == 1.0, Timestamp == datetime)."""
+    if is_missing(value):
+        return ("blank", None)
     if isinstance(value, bool):
         return ("bool", value)
     if isinstance(value, (int, float)):

@@ -1,18 +1,22 @@
-"""Cell facts of an .xlsx sheet that value readers do not expose, from its XML.
+"""Cell facts of an .xlsx sheet that value readers do not expose, from its XML, streamed.
 
 fastexcel and calamine give cell *values*. Staff mistakes also live in how a
 cell is stored: a phone kept as a number, a date typed as text, a formula or an
-error in a data column, hidden rows, merged ranges. This module finds those
-with a few regular-expression passes over the sheet's XML, touching only the
-rare cells that matter, so it stays fast on 10^6-row sheets.
+error in a data column, hidden rows, merged ranges. This module finds those in
+one pass over the sheet's XML, inflated a few MiB at a time and cut before a
+``<row`` tag so that every piece holds whole rows: memory stays at a few pieces
+whatever the sheet (the Visits XML of 10^6 visits is about 1 GB). Literal
+searches find the rare cells that matter; patterns run only on pieces that
+contain their marker, so the pass stays fast on 10^6-row sheets.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
+from typing import Final
 from xml.etree import ElementTree as ET
 
 from sheetkit.read.raw import SheetFacts
@@ -28,6 +32,15 @@ _HIDDEN_ROW = re.compile(rb'<row r="(\d+)"[^>]*?\bhidden="(?:1|true)"')
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
 _ERROR = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*?\bt="e"[^>]*>(?:<f[^>]*?(?:/>|>[^<]*</f>))?<v>([^<]*)</v>')
 _DATE1904 = re.compile(rb'<workbookPr[^>]*\bdate1904="(?:1|true)"')
+_T_ATTR = re.compile(rb'\bt="([^"]*)"')
+_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+#: Inflated bytes read at a time.
+_PIECE: Final = 4 << 20
+_DIGITS: Final = b"0123456789"
+
+#: Values of a cell's t attribute: absent or "n" is a number, "b" a boolean.
+_NUMBER_TYPES = frozenset({"", "n", "b"})
+_TEXT_TYPES = frozenset({"s", "inlineStr", "str"})
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -51,33 +64,17 @@ def is_date1904(zf: zipfile.ZipFile) -> bool:
 
 
 class SheetScan:
-    """One sheet's XML, scanned in two steps.
+    """One sheet of an .xlsx file, to be scanned once the header tells which columns hold data.
 
-    The first step (constructor) needs only the file: it finds the first row,
-    hidden rows, merged ranges, error cells and where every formula is; it can
-    run in a thread while a value reader parses the same sheet (both release
-    the GIL for most of their work). The second step needs the header and the
-    values: :meth:`facts` keeps the formulas of data columns and looks up how
-    the doubtful cells are stored.
+    Opening it only finds the sheet's part; :meth:`facts` streams the XML once.
     """
 
-    def __init__(self, path: Path, sheet: str) -> None:
-        with zipfile.ZipFile(path) as zf:
-            self.xml = zf.read(sheet_parts(zf)[sheet])
-        xml = self.xml
-        facts = SheetFacts()
-        first = _FIRST_VALUE.search(xml)
-        facts.first_row = int(first.group(1)) if first else None
-        # Literal searches are ~10x faster than the patterns: run a pattern only when its marker occurs.
-        if b'hidden="' in xml:
-            facts.hidden_rows = {int(m.group(1)) for m in _HIDDEN_ROW.finditer(xml)}
-        if b"<mergeCell " in xml:
-            facts.merged = [m.group(1).decode() for m in _MERGED.finditer(xml)]
-        if b't="e"' in xml:
-            for m in _ERROR.finditer(xml):
-                facts.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode(errors="replace")
-        self.partial = facts
-        self.formula_cells = _formula_cells(xml)
+    def __init__(self, path: Path, sheet: str, *, part: str | None = None) -> None:
+        self.path = path
+        if part is None:
+            with zipfile.ZipFile(path) as zf:
+                part = sheet_parts(zf)[sheet]
+        self.part = part
 
     def facts(
         self,
@@ -86,7 +83,7 @@ class SheetScan:
         text_columns: Mapping[str, Iterable[int]],
         value_columns: Mapping[str, Iterable[int]],
     ) -> SheetFacts:
-        """Facts about the sheet, for its data columns.
+        """Facts about the sheet: first row, hidden rows, merged ranges, error cells, and for its data columns more.
 
         ``data_columns``: letters where a formula is a mistake. ``text_columns``:
         letter -> rows whose value looks like a number in a column that must hold
@@ -96,30 +93,15 @@ class SheetScan:
         counted from the first row that holds a value (0 = that row), as value
         readers count them.
         """
-        xml = self.xml
-        facts = self.partial
-        for letter in data_columns:
-            for row, close in self.formula_cells.get(letter, ()):
-                if xml[close - 1 : close] == b"/":
-                    text = "(shared formula)"
-                else:
-                    text = "=" + _unescape(xml[close + 1 : xml.find(b"</f>", close)].decode(errors="replace"))
-                facts.formulas[(letter, row)] = text
-        top = facts.first_row or 1
-        asked = {letter: {top + p for p in rows} for letter, rows in text_columns.items()}
-        asked_values = {letter: {top + p for p in rows} for letter, rows in value_columns.items()}
-        wanted = {(row, letter) for letter, rows in asked.items() for row in rows}
-        wanted |= {(row, letter) for letter, rows in asked_values.items() for row in rows}
-        types = _cell_types(xml, wanted)
-        for letter, rows in asked.items():
-            numbers = {row for row in rows if types.get((row, letter)) in _NUMBER_TYPES}
-            if numbers:
-                facts.numeric[letter] = numbers
-        for letter, rows in asked_values.items():
-            texts = {row for row in rows if types.get((row, letter)) in _TEXT_TYPES}
-            if texts:
-                facts.text[letter] = texts
-        return facts
+        walk = _Walk(
+            {letter.encode() for letter in data_columns},
+            {letter: sorted(set(rows)) for letter, rows in text_columns.items()},
+            {letter: sorted(set(rows)) for letter, rows in value_columns.items()},
+        )
+        for piece in _pieces(self.path, self.part):
+            walk.feed(piece)
+        walk.finish(lambda: _pieces(self.path, self.part))
+        return walk.facts
 
 
 def scan_xlsx_sheet(
@@ -130,64 +112,160 @@ def scan_xlsx_sheet(
     text_columns: Mapping[str, Iterable[int]],
     value_columns: Mapping[str, Iterable[int]],
 ) -> SheetFacts:
-    """Both steps of :class:`SheetScan` at once."""
+    """The facts of one sheet (see :meth:`SheetScan.facts`)."""
     return SheetScan(path, sheet).facts(
         data_columns=data_columns, text_columns=text_columns, value_columns=value_columns
     )
 
 
-#: Values of a cell's t attribute: absent or "n" is a number, "b" a boolean.
-_NUMBER_TYPES = frozenset({"", "n", "b"})
-_TEXT_TYPES = frozenset({"s", "inlineStr", "str"})
-_T_ATTR = re.compile(rb'\bt="([^"]*)"')
-
-
-def _cell_types(xml: bytes, wanted: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
-    """The t attribute of some cells, found by walking forward through the sheet.
-
-    Cells are stored row by row, left to right, so each lookup starts where the
-    previous one ended: the walk reads the XML once, whatever the number of cells.
-    """
-    found: dict[tuple[int, str], str] = {}
-    if not wanted:
-        return found
-    start = max(xml.find(b"<sheetData"), 0)
-    pos = start
-    for row, letter in sorted(wanted, key=lambda rc: (rc[0], len(rc[1]), rc[1])):
-        needle = b'<c r="' + letter.encode() + str(row).encode() + b'"'
-        at = xml.find(needle, pos)
-        if at < 0:
-            at = xml.find(needle, start)  # out of order (hand-made files): search again from the top
-            if at < 0:
+def _pieces(path: Path, part: str) -> Iterator[bytes]:
+    """The part's XML in pieces of whole rows: each piece but the last ends just before a ``<row`` tag."""
+    with zipfile.ZipFile(path) as zf, zf.open(part) as stream:
+        carry = b""
+        while chunk := stream.read(_PIECE):
+            buffer = carry + chunk if carry else chunk
+            cut = buffer.rfind(b"<row ")
+            if cut <= 0:
+                carry = buffer  # no row starts here (or only at the very start): read on
                 continue
-        close = xml.find(b">", at)
-        match = _T_ATTR.search(xml, at, close)
-        found[(row, letter)] = match.group(1).decode() if match else ""
-        pos = close
-    return found
+            carry = buffer[cut:]
+            yield buffer[:cut]
+        if carry:
+            yield carry
 
 
-def _formula_cells(xml: bytes) -> dict[str, list[tuple[int, int]]]:
-    """Column letter -> (row, end of the ``<f ...>`` tag) of every formula cell.
+class _Walk:
+    """The state of one pass over a sheet's XML, fed piece by piece."""
 
-    One pattern over every cell costs ~7 µs per cell; walking from each ``<f``
-    back to its cell is far cheaper, since formulas are few (or in a few
-    staff-view columns).
-    """
-    found: dict[str, list[tuple[int, int]]] = {}
-    start = xml.find(b"<sheetData")
-    end = xml.find(b"</sheetData>")
-    if start < 0:
-        return found
-    pos = xml.find(b"<f", start, end)
-    while pos >= 0:
-        cell = xml.rfind(b'<c r="', start, pos)
-        ref = xml[cell + 6 : xml.find(b'"', cell + 6)]
-        letter = ref.rstrip(b"0123456789")
-        close = xml.find(b">", pos)
-        found.setdefault(letter.decode(), []).append((int(ref[len(letter) :]), close))
-        pos = xml.find(b"<f", close, end)
-    return found
+    def __init__(
+        self, data: set[bytes], text_columns: Mapping[str, list[int]], value_columns: Mapping[str, list[int]]
+    ) -> None:
+        self.facts = SheetFacts()
+        self.data = data
+        self.text_columns = text_columns
+        self.value_columns = value_columns
+        self.in_data = False
+        self.done_data = False
+        #: Cells whose t attribute is asked for, in file order: (row, letter); set once the first row is known.
+        self.wanted: list[tuple[int, str]] = []
+        self.next_wanted = 0
+        self.types: dict[tuple[int, str], str] = {}
+        self.missing: list[tuple[int, str]] = []
+
+    def feed(self, piece: bytes) -> None:
+        facts = self.facts
+        if facts.first_row is None:
+            first = _FIRST_VALUE.search(piece)
+            if first is not None:
+                facts.first_row = int(first.group(1))
+                self._plan_lookups(facts.first_row)
+        # Literal searches are ~10x faster than the patterns: run a pattern only when its marker occurs.
+        if b'hidden="' in piece:
+            facts.hidden_rows.update(int(m.group(1)) for m in _HIDDEN_ROW.finditer(piece))
+        if b"<mergeCell " in piece:
+            facts.merged.extend(m.group(1).decode() for m in _MERGED.finditer(piece))
+        if b't="e"' in piece:
+            for m in _ERROR.finditer(piece):
+                facts.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode(errors="replace")
+        self._formulas(piece)
+        if self.next_wanted < len(self.wanted):
+            self._lookups(piece)
+
+    def _plan_lookups(self, top: int) -> None:
+        asked = {(top + p, letter) for letter, rows in self.text_columns.items() for p in rows}
+        asked |= {(top + p, letter) for letter, rows in self.value_columns.items() for p in rows}
+        # Cells are stored row by row, left to right ("B" before "AA").
+        self.wanted = sorted(asked, key=lambda rc: (rc[0], len(rc[1]), rc[1]))
+
+    def _formulas(self, piece: bytes) -> None:
+        """The formulas of data columns in the sheet data of ``piece``.
+
+        Walking from each ``<f`` back to its cell is far cheaper than a pattern over every
+        cell, since formulas are few (or in a few staff-view columns).
+        """
+        if self.done_data:
+            return
+        start = 0
+        if not self.in_data:
+            at = piece.find(b"<sheetData")
+            if at < 0:
+                return
+            self.in_data, start = True, at
+        end = piece.find(b"</sheetData>", start)
+        if end < 0:
+            end = len(piece)
+        else:
+            self.done_data = True
+        pos = piece.find(b"<f", start, end)
+        data, formulas = self.data, self.facts.formulas
+        while pos >= 0:
+            cell = piece.rfind(b'<c r="', start, pos)
+            close = piece.find(b">", pos)
+            if cell < 0 or close < 0:
+                break  # not a cell's formula: a damaged part, whose values the reader refuses anyway
+            ref = piece[cell + 6 : piece.find(b'"', cell + 6)]
+            letter = ref.rstrip(_DIGITS)
+            if letter in data:
+                if piece[close - 1 : close] == b"/":
+                    text = "(shared formula)"
+                else:
+                    text = "=" + _unescape(piece[close + 1 : piece.find(b"</f>", close)].decode(errors="replace"))
+                formulas[(letter.decode(), int(ref[len(letter) :]))] = text
+            pos = piece.find(b"<f", close, end)
+
+    def _lookups(self, piece: bytes) -> None:
+        """The t attribute of the wanted cells in ``piece``, walking forward: the XML is read once."""
+        last = piece.rfind(b'<row r="')
+        match = _ROW_NUMBER.match(piece, last) if last >= 0 else None
+        last_row = int(match.group(1)) if match else None
+        wanted, pos = self.wanted, 0
+        while self.next_wanted < len(wanted):
+            row, letter = wanted[self.next_wanted]
+            if last_row is not None and row > last_row:
+                return  # in a later piece
+            self.next_wanted += 1
+            needle = _needle(row, letter)
+            at = piece.find(needle, pos)
+            if at < 0:
+                at = piece.find(needle)  # out of order (hand-made files): search the piece again
+                if at < 0:
+                    self.missing.append((row, letter))
+                    continue
+            close = piece.find(b">", at)
+            found = _T_ATTR.search(piece, at, close)
+            self.types[(row, letter)] = found.group(1).decode() if found else ""
+            pos = close
+
+    def finish(self, again: Callable[[], Iterator[bytes]]) -> None:
+        """Look up the cells found nowhere in order (a second pass, for hand-made files), then sort the types."""
+        self.missing.extend(self.wanted[self.next_wanted :])
+        missing = {
+            (row, letter): b'<c r="' + letter.encode() + str(row).encode() + b'"' for row, letter in self.missing
+        }
+        if missing:
+            for piece in again():
+                for key, needle in list(missing.items()):
+                    at = piece.find(needle)
+                    if at >= 0:
+                        found = _T_ATTR.search(piece, at, piece.find(b">", at))
+                        self.types[key] = found.group(1).decode() if found else ""
+                        del missing[key]
+                if not missing:
+                    break
+        top = self.facts.first_row or 1
+        for letter, rows in self.text_columns.items():
+            numbers = {top + p for p in rows if self.types.get((top + p, letter)) in _NUMBER_TYPES}
+            if numbers:
+                self.facts.numeric[letter] = numbers
+        for letter, rows in self.value_columns.items():
+            texts = {top + p for p in rows if self.types.get((top + p, letter)) in _TEXT_TYPES}
+            if texts:
+                self.facts.text[letter] = texts
+
+
+def _needle(row: int, letter: str) -> bytes:
+    """How the XML starts the cell at ``letter`` ``row``."""
+    return b'<c r="' + letter.encode() + str(row).encode() + b'"'
 
 
 def _unescape(text: str) -> str:

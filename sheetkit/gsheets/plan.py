@@ -22,11 +22,13 @@ from sheetkit.gsheets.reader import tab_keys
 from sheetkit.template import Column, Labels, Sheet, Template
 from sheetkit.template.formulas import StaffFormulas
 from sheetkit.template.geometry import FIRST_DATA_ROW, DefinedName, WorkbookLayout, plan_layout
+from sheetkit.template.rules import date_order
 from sheetkit.template.values import (
     CellValue,
     about_entries,
     is_missing,
     list_columns,
+    month_day_text,
     setting_rows,
     value_converter,
 )
@@ -84,7 +86,7 @@ class Book:
         self.names: dict[str, DefinedName] = {n.name: n for n in self.layout.defined_names()}
         self.lists = list_columns(template, labels, self.layout, data.lists)
         self.settings = setting_rows(template, labels, self.layout, data.settings)
-        self.about = about_entries(template, labels, stamp, branch=branch)
+        self.about = about_entries(template, labels, stamp, branch=branch, prepared_rows=self.layout.prepared_rows)
         self.rows = {sheet.key: self._data_rows(sheet) for sheet in template.sheets}
         lay = self.layout
         lists_height = max(*(len(c) for c in self.lists.values()), *(r.last_row for r in lay.lists.values()))
@@ -131,26 +133,28 @@ class Book:
         keys = tab_keys(self.template)
         return {self.template.labels(loc).sheet_name(k) for loc in self.template.locales for k in keys}
 
-    def _data_rows(self, sheet: Sheet) -> list[list[Any]]:
+    def _data_rows(self, sheet: Sheet) -> dict[int, list[list[Any]]]:
+        """Values of each run of data columns (formula columns such as client_name split them), by first column.
+
+        Columns the frame lacks stay blank; a birthday without the year is written in the workbook's date order.
+        """
         frame = self.data.frame(sheet.key)
-        missing = [c.key for c in sheet.data_columns if c.key not in frame.columns]
-        if missing:
-            raise UsageError(f"the {sheet.key} frame lacks columns {missing}")
-        # One block of values per sheet, from column A: the formula columns must all come last.
-        columns = list(sheet.columns[: _leading_data_columns(sheet)])
-        converters = [value_converter(self.template, self.labels, c) for c in columns]
-        values = [frame[c.key].tolist() for c in columns]
-        out: list[list[Any]] = []
-        for r in range(len(frame)):
-            row_number = FIRST_DATA_ROW + r
-            row: list[Any] = []
-            for convert, column, col in zip(converters, values, columns, strict=True):
-                value = column[r]
-                row.append("" if is_missing(value) else _json(convert(value, sheet.key, row_number), sheet, col))
-            while row and row[-1] == "":
-                row.pop()
-            out.append(row)
-        return out
+        order = date_order(self.labels, self.data.settings)
+        blocks: dict[int, list[list[Any]]] = {}
+        for start, columns in _data_runs(sheet):
+            converters = [value_converter(self.template, self.labels, c) for c in columns]
+            values = [_values(frame, c, order) for c in columns]
+            out: list[list[Any]] = []
+            for r in range(len(frame)):
+                row_number = FIRST_DATA_ROW + r
+                row: list[Any] = []
+                for convert, column, col in zip(converters, values, columns, strict=True):
+                    value = column[r]
+                    row.append("" if is_missing(value) else _json(convert(value, sheet.key, row_number), sheet, col))
+                out.append(_trim(row))
+            if any(out):
+                blocks[start] = out
+        return blocks
 
     def value_ranges(self) -> Iterator[ValueBlock]:
         """(tab title, first 1-based row, first 0-based column, rows) blocks of values."""
@@ -158,11 +162,11 @@ class Book:
         for sheet in self.template.sheets:
             lay = self.layout.sheet(sheet.key)
             yield lay.name, 1, 0, [[lab.header(sheet.key, c.key) for c in sheet.columns]]
-            if self.rows[sheet.key]:
-                yield lay.name, FIRST_DATA_ROW, 0, self.rows[sheet.key]
+            for start, rows in self.rows[sheet.key].items():
+                yield lay.name, FIRST_DATA_ROW, start, rows
         head = lab.settings["header"]
         settings: list[list[Any]] = [[head["key"], head["label"], head["value"], head["help"]]]
-        settings += [[e.setting.key, e.label, _json_plain(e.value), e.help] for e in self.settings]
+        settings += [[e.setting.key, e.label, _setting_json(e.value), e.help] for e in self.settings]
         yield self.layout.settings_name, 1, 0, settings
         height = max(len(c) for c in self.lists.values())
         width = max(self.lists) + 1
@@ -178,15 +182,40 @@ class Book:
         yield self.layout.about_name, 1, 0, about
 
 
-def _leading_data_columns(sheet: Sheet) -> int:
-    count = 0
-    for col in sheet.columns:
+def _data_runs(sheet: Sheet) -> list[tuple[int, list[Column]]]:
+    """Runs of adjacent data columns, with the 0-based index of the first: formula columns lie between them."""
+    runs: list[tuple[int, list[Column]]] = []
+    for idx, col in enumerate(sheet.columns):
         if col.is_formula:
-            break
-        count += 1
-    if any(not c.is_formula for c in sheet.columns[count:]):
-        raise UsageError(f"the {sheet.key} sheet has data columns after its formula columns")
-    return count
+            continue
+        if runs and runs[-1][0] + len(runs[-1][1]) == idx:
+            runs[-1][1].append(col)
+        else:
+            runs.append((idx, [col]))
+    return runs
+
+
+def _values(frame: Any, col: Column, order: str) -> list[Any]:
+    """A column's frame values (all missing when the frame lacks it); "MM-DD" birthdays in the date order."""
+    if col.key not in frame.columns:
+        return [None] * len(frame)
+    values: list[Any] = frame[col.key].tolist()
+    if not col.month_day:
+        return values
+    name = col.key.removesuffix("_date") + "_month_day"
+    companion = frame[name].tolist() if name in frame.columns else [None] * len(frame)
+    out = []
+    for given, md in zip(values, companion, strict=True):
+        value = md if is_missing(given) else given
+        out.append(month_day_text(value, order) if isinstance(value, str) else value)
+    return out
+
+
+def _setting_json(value: Any) -> Any:
+    """A Settings value as JSON: a date as its serial number (the cell is formatted as a date)."""
+    if isinstance(value, dt.date):
+        return (value - _EPOCH.date()).days
+    return _json_plain(value)
 
 
 def _json(value: CellValue, sheet: Sheet, col: Column) -> Any:

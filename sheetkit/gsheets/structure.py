@@ -25,7 +25,7 @@ from sheetkit.gsheets.plan import Book
 from sheetkit.template import Column, Sheet
 from sheetkit.template.formulas import STYLES
 from sheetkit.template.geometry import FIRST_DATA_ROW, SETTINGS_VALUE_COLUMN, column_letter
-from sheetkit.template.rules import column_rule, setting_rule
+from sheetkit.template.rules import column_help, column_rule, setting_rule
 from sheetkit.template.styles import HEADER_COLOURS, NUMBER_FORMATS
 
 __all__ = ["structure_requests"]
@@ -88,7 +88,7 @@ class _Structure:
         for idx, col in enumerate(sheet.columns):
             rng = _grid(sid, first, last, idx, idx + 1)
             if col.is_formula:
-                formula = self.formula(self.formulas.formula(str(col.formula), FIRST_DATA_ROW))
+                formula = self.formula(self.formulas.formula(str(col.formula), FIRST_DATA_ROW, sheet.key))
                 cell: dict[str, Any] = {
                     "userEnteredValue": {"formulaValue": formula},
                     "userEnteredFormat": self._formula_format(col),
@@ -96,10 +96,11 @@ class _Structure:
                 out.append(_repeat(rng, cell, _FORMULA_FIELDS))
                 continue
             out.append(_repeat(rng, {"userEnteredFormat": {"numberFormat": self._number_format(col)}}, _NUMBER_FIELD))
-            rule = column_rule(self.labels, self.layout, sheet, col)
+            settings = self.book.data.settings
+            rule = column_rule(self.labels, self.layout, sheet, col, settings=settings, template=self.template)
             if rule is not None:
                 cell_ref = lay.cell(col.key, FIRST_DATA_ROW, absolute_column=False)
-                dv = self._validation(rule, cell_ref, self.labels.help(sheet.key, col.key))
+                dv = self._validation(rule, cell_ref, column_help(self.labels, sheet.key, col.key, settings))
                 out.append({"setDataValidation": {"range": rng, "rule": dv}})
         index = 0
         for cf in self.formulas.conditional_rules():
@@ -192,6 +193,8 @@ class _Structure:
             rng = _grid(sid, entry.row - 1, entry.row, vc, vc + 1)
             pattern = {"int": "0", "decimal": "0.00"}.get(s.type)
             number = {"type": "NUMBER", "pattern": pattern} if pattern else {"type": "TEXT", "pattern": "@"}
+            if s.type == "date":
+                number = {"type": "DATE", "pattern": self.labels.date_format}
             out.append(_repeat(rng, {"userEnteredFormat": {"numberFormat": number}}, _NUMBER_FIELD))
             cell_ref = f"{column_letter(vc)}{entry.row}"
             rule = self._validation(setting_rule(self.labels, self.layout, s), cell_ref, entry.help)

@@ -43,7 +43,8 @@ from sheetkit.read.workbook import Workbook
 from sheetkit.template import Labels, Sheet, Template, load_template
 from sheetkit.template.defaults import default_lists
 from sheetkit.template.geometry import FIRST_DATA_ROW, quote_sheet
-from sheetkit.template.values import is_missing, list_columns, setting_rows
+from sheetkit.template.rules import date_order
+from sheetkit.template.values import is_missing, list_columns, month_day_text, setting_rows
 
 __all__ = ["SheetsUpgradeResult", "upgrade_gsheet"]
 
@@ -264,8 +265,9 @@ class _Plan:
                 path=f"gsheets:{self.key}",
             )
         self.inserted[sheet.key] = [k for k in keys if k not in info.letters]
+        birthdays = self._birthdays(sheet, rows, old_index)
         if not self.inserted[sheet.key]:
-            return []
+            return [_one_cell(self.sheet_id(sheet.key), r, keys.index(k), text) for (r, k), text in birthdays.items()]
         first = keys.index(self.inserted[sheet.key][0])
         width = max((len(r) for r in rows), default=0)
         target = {old_index[k]: keys.index(k) for k in found}
@@ -274,19 +276,45 @@ class _Plan:
         formula = {keys.index(c.key) for c in sheet.columns if c.is_formula}
         new_width = max(target.values(), default=len(keys) - 1) + 1
         out_rows = []
+        key_at = {keys.index(k): k for k in found}
         for r, row in enumerate(rows):
             cells: list[dict[str, Any]] = [{} for _ in range(new_width - first)]
             for j, value in enumerate(row):
                 to = target.get(j)
                 if to is None or to < first or (r > 0 and to in formula):
                     continue
-                cells[to - first] = _cell(value)
+                cells[to - first] = _cell(birthdays.get((r, key_at.get(to, "")), value))
             if r == 0:
                 for k in self.inserted[sheet.key]:
                     cells[keys.index(k) - first] = _cell(self.labels.header(sheet.key, k))
             out_rows.append({"values": cells})
         grid = _range(self.sheet_id(sheet.key), 0, len(rows), first, new_width)
         return [{"updateCells": {"range": grid, "rows": out_rows, "fields": _VALUE}}]
+
+    def _birthdays(
+        self, sheet: Sheet, rows: list[list[Any]], old_index: Mapping[str, int]
+    ) -> dict[tuple[int, str], str]:
+        """(0-based row, key) -> a birthday without the year as the current template types it (DD-MM in DMY).
+
+        Version 1 wrote MM-DD in every language; the value read stays the same date.
+        """
+        frame = self.before.data.frame(sheet.key)
+        order = date_order(self.labels, self.before.data.settings)
+        out: dict[tuple[int, str], str] = {}
+        for col in sheet.columns:
+            companion = col.key.removesuffix("_date") + "_month_day"
+            if not col.month_day or companion not in frame.columns or col.key not in old_index:
+                continue
+            for row, value in frame[companion].items():
+                r = int(str(row)) - 1
+                if is_missing(value) or not is_missing(frame.at[row, col.key]) or r >= len(rows):
+                    continue
+                j = old_index[col.key]
+                typed = rows[r][j] if j < len(rows[r]) else None
+                text = month_day_text(str(value), order)
+                if typed != text:
+                    out[(r, col.key)] = text
+        return out
 
     def _lists(self, rows: list[list[Any]]) -> dict[str, pd.DataFrame]:
         """The reference lists as laid out on the Lists tab (found by their headers), new columns filled."""
@@ -369,6 +397,11 @@ def _cell(value: Any) -> dict[str, Any]:
     if isinstance(value, (int, float)):
         return {_VALUE: {"numberValue": value}}
     return {_VALUE: {"stringValue": str(value)}}
+
+
+def _one_cell(sheet_id: int, row: int, column: int, text: str) -> dict[str, Any]:
+    start = {"sheetId": sheet_id, "rowIndex": row, "columnIndex": column}
+    return {"updateCells": {"start": start, "rows": [{"values": [_cell(text)]}], "fields": _VALUE}}
 
 
 def _range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict[str, int]:

@@ -127,7 +127,8 @@ LAYOUTS: Final = (FRESHA_CLIENTS, SQUARE_CUSTOMERS, SQUARE_TRANSACTIONS)
 def detect_layout(headers: Sequence[str]) -> VendorLayout | None:
     """The vendor layout these headers are, if any (the best-covered one).
 
-    >>> detect_layout(["Client ID", "First Name", "Last Name", "Email", "Mobile Number", "Blocked", "Added"]).name
+    >>> fresha = ["Client ID", "First Name", "Last Name", "Email", "Mobile Number", "Gender", "Note", "Blocked"]
+    >>> detect_layout(fresha).name
     'Fresha client list'
     >>> detect_layout(["Nome", "Cognome", "Cellulare"]) is None
     True

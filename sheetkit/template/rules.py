@@ -125,7 +125,7 @@ def _birth_date_rule(lab: Labels, layout: WorkbookLayout, cell: str, order: str)
     DD-MM when the ``date_order`` setting is DMY, else MM-DD; ``-``, ``/`` or ``.`` between.
     The formula stays under Excel's 255 characters.
     """
-    first, second = f"VALUE(LEFT({cell},2))", f"VALUE(RIGHT({cell},2))"
+    first, second = f"--LEFT({cell},2)", f"--RIGHT({cell},2)"  # "--" makes a number of the text, as VALUE does
     dmy = f'{layout.setting_name("date_order")}="{lab.choice_label("date_order", "DMY")}"'
     return {
         "validate": "custom",
