@@ -28,7 +28,7 @@ from sheetkit.excel.reader import read_workbook
 from sheetkit.frames import row_of
 from sheetkit.issues import Issue, IssueCode, IssueFactory, ValidationResult
 from sheetkit.read.workbook import SheetInfo, Workbook
-from sheetkit.record_keeping import retention_issues
+from sheetkit.record_keeping import is_tombstone, retention_issues
 from sheetkit.safety import latest_consents, uncovered_visits
 from sheetkit.template import Column, Sheet, Template, load_template, resolve_bound
 
@@ -322,20 +322,25 @@ class _Checker:
         """``patch-test-missing`` at the service cell of each visit without a valid passing test (sheetkit.safety)."""
         if "patch_tests" not in self.book.sheets:
             return []
-        missing = uncovered_visits(self.data.visits, self.data.patch_tests, self.data.lists.get("services"))
-        sheet = self.book.sheets["patch_tests"].name
         visits = self.data.visits
+        if "client_id" in visits:
+            # An erased client's visits stay under a tombstone for the books; their patch tests are gone with them.
+            visits = visits.loc[~visits["client_id"].map(is_tombstone).astype(bool)]
+        missing = uncovered_visits(visits, self.data.patch_tests, self.data.lists.get("services"))
+        sheet = self.book.sheets["patch_tests"].name
+        # The services read in one step: a cell look-up per visit took seconds on a 10^5-row history.
+        services = self.data.visits.loc[missing.index, "service"].tolist()
         return [
             self.issue(
                 "patch-test-missing",
                 "visits",
                 row_of(r),
                 "service",
-                visits.at[r, "service"],
+                service,
                 days=int(days),
                 patch_sheet=sheet,
             )
-            for r, days in missing.items()
+            for (r, days), service in zip(missing.items(), services, strict=True)
         ]
 
     def _consents(self) -> list[Issue]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +123,152 @@ def test_report_json_equals_the_library_result(tmp_path: Path, capsys: pytest.Ca
     assert "already exists" in capsys.readouterr().err
     assert out.read_bytes() == before
     assert main([*args, "--force"]) == 0
+
+
+# ---------------------------------------------------------------- the command line in the staff's language
+
+AS_OF = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def italian(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An Italian salon with a date typed in the wrong order, an empty name and a wrong contraindication."""
+    data = sk.generate_demo(clients=10, locale="it", seed=7, as_of=AS_OF)
+    data.clients.loc[data.clients.index[1], "full_name"] = None
+    data.clients["contraindications"] = data.clients["contraindications"].astype(object)
+    data.clients.loc[data.clients.index[2], "contraindications"] = "gravidanza gemellare"
+    data.visits["visit_date"] = data.visits["visit_date"].astype(object)
+    data.visits.loc[data.visits.index[0], "visit_date"] = "31/02/2026"
+    book = tmp_path_factory.mktemp("italian") / "salone.xlsx"
+    sk.write_excel(book, data, locale="it")
+    return book
+
+
+def _check(book: Path, *extra: str) -> tuple[int, str, str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "sheetkit", "check", str(book), "--as-of", AS_OF.isoformat(), *extra],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "COLUMNS": "200"},
+        check=False,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_check_of_an_italian_workbook_is_italian_throughout(italian: Path, tmp_path: Path) -> None:
+    status, out, err = _check(italian)
+    assert (status, err) == (1, "")  # stderr is not a terminal: no progress display
+    header = next(line for line in out.splitlines() if "Foglio" in line)
+    assert [cell.strip() for cell in header.strip("┃ ").split("┃")] == [
+        "Foglio",
+        "Cella",
+        "Colonna",
+        "Valore",
+        "Problema",
+    ]
+    assert "12 Clienti" not in out
+    assert "10 Clienti" in out
+    assert out.rstrip().endswith("3 errori, 0 avvisi: da correggere")
+    assert "Il campo Nome e cognome è obbligatorio" in out
+    assert "giorno/mese/anno" in out
+    assert "DMY" not in out
+    assert "(dati sanitari nascosti; --show-health li mostra)" in out
+    # The rendered table, as a person sees it (rich's own SVG export of the same text).
+    from rich.console import Console
+    from rich.text import Text
+
+    screen = Console(record=True, width=200, file=io.StringIO())
+    screen.print(Text(out))
+    svg = tmp_path / "check-it.svg"
+    svg.write_text(screen.export_svg(title="sheetkit check salone.xlsx"), encoding="utf-8")
+    assert "Problema" in svg.read_text(encoding="utf-8")
+    english_status, english, _ = _check(italian, "--lang", "EN-gb")
+    assert english_status == 1
+    assert "Sheet" in english
+    assert "3 errors, 0 warnings: needs fixing" in english
+    assert "Nome e cognome is required. Fill it in." in english  # the English message, the staff's header
+
+
+def test_health_values_are_masked_unless_asked_for(italian: Path) -> None:
+    _, table, _ = _check(italian)
+    _, shown_table, _ = _check(italian, "--show-health")
+    _, as_json, _ = _check(italian, "--json")
+    assert "gravidanza gemellare" not in table
+    assert "[nascosto]" in table
+    assert "gravidanza gemellare" in shown_table
+    printed = json.loads(as_json)
+    assert printed["health_masked"] is True
+    assert "gravidanza gemellare" not in as_json
+    assert [i["value"] for i in printed["issues"] if i["column_key"] == "contraindications"] == ["[nascosto]"]
+
+
+def test_progress_shows_on_a_terminal_only_and_never_with_quiet(italian: Path) -> None:
+    def on_terminal(*extra: str) -> tuple[int, bytes]:
+        terminal, child_end = pty.openpty()
+        try:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "sheetkit", "check", str(italian), "--as-of", AS_OF.isoformat(), *extra],
+                stdout=subprocess.DEVNULL,
+                stderr=child_end,
+                env={**os.environ, "TERM": "xterm", "COLUMNS": "120"},
+            )
+        finally:
+            os.close(child_end)
+        seen = bytearray()
+        while True:
+            try:
+                chunk = os.read(terminal, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen.extend(chunk)
+        os.close(terminal)
+        return child.wait(timeout=120), bytes(seen)
+
+    status, seen = on_terminal()
+    assert status == 1
+    assert b"Lettura della cartella di lavoro" in seen or b"Controllo dei dati" in seen
+    quiet_status, quiet = on_terminal("--quiet")
+    assert (quiet_status, quiet) == (1, b"")
+
+
+def test_locale_names_are_accepted_in_any_common_form(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sheetkit.template.locale_names import canonical_locale
+
+    known = ("en", "zh-CN", "it", "vi")
+    aliases = {"zh": "zh-CN", "zh-cn": "zh-CN", "zh_CN": "zh-CN", "ZH-CN": "zh-CN", "it-IT": "it", "it_it": "it"}
+    aliases |= {"vi-VN": "vi", "en-GB": "en", "en_US": "en", "EN": "en", "fr-FR": "fr-FR"}
+    assert {name: canonical_locale(name, known) for name in aliases} == aliases
+    assert sk.load_template().labels("zh_cn").locale == "zh-CN"
+    out = tmp_path / "kehu.xlsx"
+    assert main(["new", str(out), "--locale", "zh_cn"]) == 0
+    assert "已创建" in capsys.readouterr().out
+    assert openpyxl.load_workbook(out).sheetnames[0] == "客户档案"
+
+
+def test_usage_errors_with_json_are_json_on_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(tmp_path / "x.xlsx"), "--limit", "0", "--json"]) == 2
+    out, _ = capsys.readouterr()
+    assert json.loads(out) == {
+        "error": "Invalid value for '--limit': Input should be greater than or equal to 1",
+        "type": "UsageError",
+    }
+    assert main(["check", "--json", "--no-such-option"]) == 2
+    assert json.loads(capsys.readouterr().out)["type"] == "UsageError"
+
+
+def test_every_command_line_text_exists_in_every_language() -> None:
+    import string
+
+    from sheetkit.cli.messages import LANGS, catalogue
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    english = catalogue("en")
+    for lang in LANGS:
+        texts = catalogue(lang)
+        assert set(texts) == set(english), lang
+        assert {k: fields(v) for k, v in texts.items()} == {k: fields(v) for k, v in english.items()}, lang

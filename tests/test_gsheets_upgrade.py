@@ -7,6 +7,7 @@ tests/fixtures/v1/gsheets-demo-it.json.gz (create, the structure batchUpdate, th
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import re
@@ -17,7 +18,9 @@ import pandas as pd
 import pytest
 
 import sheetkit as sk
+from sheetkit.cli import main
 from sheetkit.errors import TemplateMismatchError
+from sheetkit.gsheets.transport import ENV_EMULATOR
 from sheetkit.gsheets.upgrade import upgrade_gsheet
 from sheetkit.template import load_template
 from sheetkit.template.geometry import quote_sheet
@@ -62,6 +65,16 @@ def _by_key(values: dict[str, list[list[Any]]], tab: str, header_of: dict[str, s
     }
 
 
+def _norm(value: Any) -> Any:
+    return pd.Timestamp(value) if isinstance(value, dt.date) else value
+
+
+def _same(a: Any, b: Any) -> bool:
+    if pd.isna(a) or pd.isna(b):
+        return bool(pd.isna(a) and pd.isna(b))
+    return bool(a == b)
+
+
 def _day_first(value: Any) -> Any:
     """A v1 birthday without the year, "MM-DD", as Italian staff type it in version 2: "DD-MM"."""
     if isinstance(value, str) and re.fullmatch(r"\d\d-\d\d", value):
@@ -91,7 +104,8 @@ def test_a_v1_branch_upgrades_in_one_batch_update_with_values_untouched(
 
     writes = [c.endpoint for c in standin.calls(kind="write")]
     assert writes == ["sheets.batchUpdate"]  # ONE structure request, no values request
-    assert result.changed and (result.from_version, result.to_version) == (1, template.version)
+    assert result.changed
+    assert (result.from_version, result.to_version) == (1, template.version)
     assert set(result.tabs_added) == {labels.sheet_name(k) for k in ("patch_tests", "consents", "follow_ups")}
     assert "cancelled_at" in result.columns_added["appointments"]
     after = _tab_values(standin, clock, key)
@@ -113,11 +127,13 @@ def test_a_v1_branch_upgrades_in_one_batch_update_with_values_untouched(
     assert new.template_version == template.version
     assert "upgrade-available" not in {i.code for i in new.issues}
     for sheet in template.sheets:
-        pd.testing.assert_frame_equal(new.data.frame(sheet.key), old.data.frame(sheet.key), check_dtype=False)
-    assert new.data.settings == {
-        **old.data.settings,
-        **{k: v for k, v in new.data.settings.items() if k not in old.data.settings},
-    }
+        before_frame, after_frame = old.data.frame(sheet.key), new.data.frame(sheet.key)
+        assert list(after_frame.index) == list(before_frame.index)
+        for column in before_frame.columns:
+            pairs = zip(before_frame[column], after_frame[column], strict=True)
+            assert all(_same(a, b) for a, b in pairs), (sheet.key, column)
+    settings = {k: _norm(v) for k, v in new.data.settings.items()}
+    assert settings == {k: _norm(v) for k, v in old.data.settings.items()}  # the manager's and the defaults
     assert result.verified > 1000
 
 
@@ -126,12 +142,15 @@ def test_dry_run_sends_no_write_and_a_second_upgrade_is_a_no_op(standin: SheetsS
     with client_for(standin, clock, account(standin, WRITER, readonly=False), timeout=600) as client:
         standin.log.clear()
         dry = upgrade_gsheet(client, key, dry_run=True)
-        assert dry.dry_run and not dry.changed and dry.requests > 0
+        assert dry.dry_run
+        assert not dry.changed
+        assert dry.requests > 0
         assert standin.calls(kind="write") == []
         upgrade_gsheet(client, key)
         standin.log.clear()
         again = upgrade_gsheet(client, key)
-    assert not again.changed and again.changes == [f"already at version {load_template().version}: nothing to do"]
+    assert not again.changed
+    assert again.changes == [f"already at version {load_template().version}: nothing to do"]
     assert standin.calls(kind="write") == []
 
 
@@ -149,3 +168,27 @@ def test_a_tab_with_moved_template_columns_is_refused_before_any_write(
         with pytest.raises(TemplateMismatchError, match="moved"):
             upgrade_gsheet(client, key)
     assert standin.calls(kind="write") == []
+
+
+def test_cli_dry_run_json_equals_the_library(
+    standin: SheetsStandIn,
+    clock: FakeClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    key = _v1_branch(standin, clock)
+    key_file = tmp_path / "writer.json"
+    key_file.write_text(json.dumps(standin.service_account(WRITER, project="salon-chain")), encoding="utf-8")
+    monkeypatch.setenv("SHEETKIT_SERVICE_ACCOUNT", str(key_file))
+    monkeypatch.setenv(ENV_EMULATOR, standin.base_url)
+    standin.log.clear()
+
+    assert main(["gsheets", "upgrade", key, "--dry-run", "--json"]) == 0
+
+    printed = json.loads(capsys.readouterr().out)
+    assert standin.calls(kind="write") == []
+    with client_for(standin, clock, account(standin, WRITER, readonly=True), timeout=600) as client:
+        expected = upgrade_gsheet(client, key, dry_run=True).to_dict()
+    assert printed == expected
+    assert printed["from_version"] == 1

@@ -91,7 +91,8 @@ def test_every_v1_fixture_upgrades_with_every_value_identical(tmp_path: Path, na
 
     result = upgrade_workbook(book, today=TODAY)
 
-    assert result.changed and (result.from_version, result.to_version) == (1, load_template().version)
+    assert result.changed
+    assert (result.from_version, result.to_version) == (1, load_template().version)
     assert result.backup == tmp_path / f"{book.stem}.v1-20261207.xlsx"
     assert _digest(result.backup) == original  # the backup is the workbook as it was
     new = sk.read_workbook(book)
@@ -142,11 +143,13 @@ def test_dry_run_writes_nothing_and_says_what_would_change(tmp_path: Path) -> No
 
     result = upgrade_workbook(book, today=TODAY, dry_run=True)
 
-    assert result.dry_run and not result.changed
+    assert result.dry_run
+    assert not result.changed
     assert _digest(book) == digest
     assert [p.name for p in tmp_path.iterdir()] == [book.name]
     appointments = next(s for s in result.sheets if s.sheet == "appointments")
-    assert "cancelled_at" in appointments.columns_added and appointments.rows > 0
+    assert "cancelled_at" in appointments.columns_added
+    assert appointments.rows > 0
     assert any("cancelled_at" in line for line in result.changes)
     assert {"earliest_date", "follow_up_quiet_days"} <= set(result.settings_added)
 
@@ -160,7 +163,8 @@ def test_cli_json_equals_the_library_and_says_so_in_words(tmp_path: Path, capsys
 
     assert cli_main(["upgrade", str(book)]) == 0
     out = capsys.readouterr().out
-    assert "Upgraded" in out and f"{book.stem}.v1-" in out
+    assert "Upgraded" in out
+    assert f"{book.stem}.v1-" in out
     assert cli_main(["upgrade", str(book)]) == 0
     assert "already at template version" in capsys.readouterr().out
 
@@ -179,8 +183,10 @@ def test_newer_or_foreign_workbooks_are_refused_in_one_line(
         upgrade_workbook(book, today=TODAY)
     assert cli_main(["upgrade", str(book)]) == 2
     err = capsys.readouterr().err.strip()
-    assert words in err and len(err.splitlines()) == 1
-    assert _digest(book) == digest and [p.name for p in tmp_path.iterdir()] == ["other.xlsx"]
+    assert words in err
+    assert len(err.splitlines()) == 1
+    assert _digest(book) == digest
+    assert [p.name for p in tmp_path.iterdir()] == ["other.xlsx"]
 
 
 def test_open_workbook_and_other_formats_are_refused(tmp_path: Path) -> None:
@@ -237,8 +243,11 @@ def test_a_transform_edits_removes_and_appends_rows_and_the_rest_is_verified(tmp
 
     result = rewrite_workbook(book, forget_and_add, today=TODAY)
 
-    assert result.changed and result.removed["clients"] == 1 and result.appended["visits"] == 1
-    assert result.backup is not None and result.backup.name == f"{book.stem}.v2-20261207.xlsx"
+    assert result.changed
+    assert result.removed["clients"] == 1
+    assert result.appended["visits"] == 1
+    assert result.backup is not None
+    assert result.backup.name == f"{book.stem}.v2-20261207.xlsx"
     new = sk.read_workbook(book)
     before = old.data.clients.drop(index=gone)
     after = new.data.clients

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -27,6 +32,23 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {loc: write_excel(folder / f"new-{loc}.xlsx", locale=loc) for loc in LOCALES}
 
 
+@pytest.fixture(scope="module")
+def opened(books: dict[str, Path]) -> Callable[[str], openpyxl.Workbook]:
+    """The empty workbook of a locale as openpyxl sees it, loaded once (cell values, not formula text).
+
+    Loading the formula text makes openpyxl re-translate the shared formula of every prepared
+    row (~140,000 cells); the formulas are checked in the sheet XML instead.
+    """
+    cache: dict[str, openpyxl.Workbook] = {}
+
+    def load(locale: str) -> openpyxl.Workbook:
+        if locale not in cache:
+            cache[locale] = openpyxl.load_workbook(books[locale], data_only=True)
+        return cache[locale]
+
+    return load
+
+
 def _validations(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, object]:
     out = {}
     for dv in ws.data_validations.dataValidation:
@@ -36,10 +58,12 @@ def _validations(ws: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, object
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_sheets_headers_and_help_are_in_the_workbook_language(books: dict[str, Path], locale: str) -> None:
+def test_sheets_headers_and_help_are_in_the_workbook_language(
+    opened: Callable[[str], openpyxl.Workbook], locale: str
+) -> None:
     t = load_template()
     lab = t.labels(locale)
-    wb = openpyxl.load_workbook(books[locale])
+    wb = opened(locale)
     expected = [
         lab.sheet_name(k)
         for k in (
@@ -79,8 +103,8 @@ def test_sheets_headers_and_help_are_in_the_workbook_language(books: dict[str, P
     assert cells == lab.choice_labels("skin_type")
 
 
-def test_validation_rules_per_type(books: dict[str, Path]) -> None:
-    wb = openpyxl.load_workbook(books["en"])
+def test_validation_rules_per_type(opened: Callable[[str], openpyxl.Workbook]) -> None:
+    wb = opened("en")
     clients = _validations(wb["Clients"])
     visits = _validations(wb["Visits"])
     assert clients["A"].type == "custom"
@@ -110,8 +134,8 @@ def test_validation_rules_per_type(books: dict[str, Path]) -> None:
     assert names["setting_lapse_floor_days"].attr_text == "'Settings'!$C$2"
 
 
-def test_text_format_frozen_header_and_protection(books: dict[str, Path]) -> None:
-    wb = openpyxl.load_workbook(books["en"])
+def test_text_format_frozen_header_and_protection(opened: Callable[[str], openpyxl.Workbook]) -> None:
+    wb = opened("en")
     ws = wb["Clients"]
     assert ws.freeze_panes == "C2"
     assert wb["Visits"].freeze_panes == "B2"
@@ -125,21 +149,44 @@ def test_text_format_frozen_header_and_protection(books: dict[str, Path]) -> Non
         assert not dims[letter].protection.locked
         assert dims[letter].quotePrefix
     # Formula columns stay locked so staff cannot overwrite them.
-    assert ws["AO2"].value.startswith("=IF(")
     assert ws["AO2"].protection.locked
+    assert ws["AO10001"].protection.locked
 
 
-def test_about_sheet_carries_template_id_and_version(books: dict[str, Path]) -> None:
+def _sheet_xml(book: Path, number: int) -> str:
+    with zipfile.ZipFile(book) as z:
+        return z.read(f"xl/worksheets/sheet{number}.xml").decode()
+
+
+def test_formula_columns_are_one_shared_formula_over_the_prepared_rows(books: dict[str, Path]) -> None:
+    clients = load_template().sheet("clients")
+    xml = _sheet_xml(books["en"], 1)  # Clients is the first sheet
+    masters = dict(re.findall(r'<c r="([A-Z]+)2" [^>]*><f t="shared" ref="[A-Z]+2:[A-Z]+(\d+)" si="\d+">', xml))
+    formula_letters = {
+        openpyxl.utils.get_column_letter(i) for i, c in enumerate(clients.columns, start=1) if c.is_formula
+    }
+    assert masters == dict.fromkeys(formula_letters, "10001")
+    # The first row holds the formula (last_visit, column AO), each other prepared row refers to it.
+    assert re.search(r'<c r="AO2" [^>]*><f t="shared" ref="AO2:AO10001" si="\d+">IF\(N\(\$AP2\)=0', xml)
+    assert len(re.findall(r'<c r="AO\d+" [^>]*><f t="shared" si="\d+"/></c>', xml)) == 9_999
+    assert '<c r="AO10002"' not in xml
+    # The name look-up beside Visits' client_id (column C) likewise.
+    visits = _sheet_xml(books["en"], 2)
+    assert '<c r="C2" ' in visits
+    assert re.search(r'ref="C2:C10001" si="\d+">IF\(\$B2="","",IFERROR\(INDEX\(client_names,MATCH\(\$B2,', visits)
+
+
+def test_about_sheet_carries_template_id_and_version(opened: Callable[[str], openpyxl.Workbook]) -> None:
     t = load_template()
-    ws = openpyxl.load_workbook(books["vi"])[t.labels("vi").sheet_name("about")]
+    ws = opened("vi")[t.labels("vi").sheet_name("about")]
     rows = {r[0]: r[2] for r in ws.iter_rows(values_only=True) if r and r[0]}
     assert rows["template_id"] == t.id
     assert rows["template_version"] == str(t.version)
     assert rows["locale"] == "vi"
 
 
-def test_conditional_formats_cover_domain_list(books: dict[str, Path]) -> None:
-    wb = openpyxl.load_workbook(books["en"])
+def test_conditional_formats_cover_domain_list(opened: Callable[[str], openpyxl.Workbook]) -> None:
+    wb = opened("en")
     formulas = {
         sheet: " ".join(r.formula[0] for cf in wb[sheet].conditional_formatting for r in cf.rules)
         for sheet in ("Clients", "Appointments", "Feedback")
@@ -172,8 +219,13 @@ def test_refuses_to_overwrite_and_wrong_suffix(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx"]  # no temporary files left
 
 
+#: Few spare rows: these tests are about cell text, not about the prepared area.
+_SMALL = replace(load_template(), spare_rows=20)
+_NUMBERS = itertools.count()
+
+
 def _book_with_texts(path: Path, texts: list[str]) -> Path:
-    t = load_template()
+    t = _SMALL
     frames = empty_frames(t)
     clients = pd.DataFrame({c.key: [None] * len(texts) for c in t.sheet("clients").data_columns})
     clients["client_id"] = [f"C{i:04d}" for i in range(len(texts))]
@@ -181,7 +233,7 @@ def _book_with_texts(path: Path, texts: list[str]) -> Path:
     clients["notes"] = texts
     clients["phone"] = ["0612345678"] * len(texts)
     frames["clients"] = clients
-    return write_excel(path, WorkbookData(**frames), overwrite=True, generated_at=dt.datetime(2026, 1, 1))
+    return write_excel(path, WorkbookData(**frames), template=t, generated_at=dt.datetime(2026, 1, 1))
 
 
 # Text a spreadsheet could mistake for a formula, a number or a date, or mangle.
@@ -216,7 +268,7 @@ CONTROL = {chr(c) for c in range(32)} - {"\t", "\n"}
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(tricky, min_size=1, max_size=15))
 def test_any_text_is_stored_and_read_back_as_the_same_text(tmp_path: Path, texts: list[str]) -> None:
-    book = _book_with_texts(tmp_path / "texts.xlsx", texts)
+    book = _book_with_texts(tmp_path / f"texts-{next(_NUMBERS)}.xlsx", texts)
     cal = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Clients").to_python(skip_empty_area=False)
     wb = openpyxl.load_workbook(book, read_only=True)
     try:

@@ -142,9 +142,8 @@ def _fail(ctx: typer.Context, message: str, kind: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _json_requested(ctx: typer.Context) -> bool:
+def _json_requested(ctx: typer.Context, args: list[str]) -> bool:
     """True when ``--json`` is on the command line, even if parsing stopped before it was read."""
-    args = [*getattr(ctx, "_protected_args", []), *ctx.args]
     return bool(ctx.meta.get(_JSON_FLAG)) or "--json" in args
 
 
@@ -182,10 +181,12 @@ class _Guarded(TyperGroup):
         return option
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # typer annotates click's Context
+        args = [*getattr(ctx, "_protected_args", []), *ctx.args]  # the group empties them before parsing them
         try:
             return super().invoke(ctx)
         except ClickException as exc:  # a usage error (unknown option, bad value): typer prints it, status 2
-            if _json_requested(ctx):
+            if _json_requested(ctx, args) and not getattr(exc, "sheetkit_reported", False):
+                exc.sheetkit_reported = True  # type: ignore[attr-defined]  # a group inside a group: once
                 with contextlib.suppress(OSError, ValueError):
                     _echo_json({"error": _NEWLINES.sub(" ", exc.format_message()).strip(), "type": "UsageError"})
             raise

@@ -267,8 +267,13 @@ def report(  # long because typer maps each option to a parameter; the body is s
         html = _html_beside(book, out)
     kwargs: dict[str, Any] = {"period": period, "today": today, "out": out, "html": html, "overwrite": force}
     if book is not None:
-        with progress(say("progress.report", lang), quiet=quiet or as_json):
-            summary = with_password(lambda password: sk.weekly_report(book, password=password, **kwargs), password_file)
+        source = book
+
+        def weekly(password: str | None) -> dict[str, Any]:
+            with progress(say("progress.report", lang), quiet=quiet or as_json):
+                return sk.weekly_report(source, password=password, **kwargs)
+
+        summary = with_password(weekly, password_file)  # a password prompt never shares the screen with progress
     elif registry is not None:
         chain = sk.load_registry(registry)
         kwargs["password"] = reading_password(password_file)

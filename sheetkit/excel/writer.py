@@ -31,6 +31,7 @@ from sheetkit.errors import UsageError
 from sheetkit.excel.crypto import check_password, encrypt_workbook
 from sheetkit.excel.identify import is_sheetkit_workbook
 from sheetkit.excel.legend import write_legend
+from sheetkit.excel.shared_formulas import SharedFormulaSheet
 from sheetkit.files import check_target, scratch_beside, write_atomically
 from sheetkit.frames import WorkbookData, empty_frames
 from sheetkit.template import Column, Labels, Sheet, Template, load_template
@@ -38,7 +39,6 @@ from sheetkit.template.defaults import default_lists, default_settings
 from sheetkit.template.formulas import STYLES, StaffFormulas
 from sheetkit.template.geometry import (
     FIRST_DATA_ROW,
-    MAX_ROWS,
     SETTINGS_VALUE_COLUMN,
     SheetLayout,
     WorkbookLayout,
@@ -61,9 +61,6 @@ from sheetkit.template.values import (
 __all__ = ["backup_name", "new_workbook", "write_excel"]
 
 MAX_VALIDATION_TITLE: Final = 32
-#: A row number no formula of a workbook holds (one past the last row): formulas are built once
-#: for it and the row number substituted for each row.
-_ROW_SENTINEL: Final = str(MAX_ROWS + 1)
 #: Paper size of the print setup (xlsxwriter's code for A4).
 _PAPER_A4: Final = 9
 
@@ -192,7 +189,10 @@ class _ExcelWriter:
         wb.set_properties({"title": self.labels.about["title"], "created": self.stamp, "comments": self.template.id})
         self._formats(wb)
         # Sheet order: data sheets, then Settings, Legend, Lists (hidden), About.
-        data_sheets = {s.key: wb.add_worksheet(self.layout.sheet(s.key).name) for s in self.template.sheets}
+        data_sheets = {
+            s.key: wb.add_worksheet(self.layout.sheet(s.key).name, worksheet_class=SharedFormulaSheet)
+            for s in self.template.sheets
+        }
         settings_ws = wb.add_worksheet(self.layout.settings_name)
         legend_ws = wb.add_worksheet(self.layout.legend_name) if self.layout.legend_name else None
         lists_ws = wb.add_worksheet(self.layout.lists_name)
@@ -222,11 +222,7 @@ class _ExcelWriter:
             wb.define_name(name.name, "=" + name.reference)
 
     # ------------------------------------------------------------- data sheets
-    def _write_data_sheet(self, ws: Worksheet, sheet: Sheet) -> None:
-        # Our formulas already carry the _xlfn. prefixes they need (formulas.py),
-        # so skip xlsxwriter's ~30 regex substitutions per formula: with 10^5
-        # visit rows they dominate the run time.
-        ws._prepare_formula = _strip_equals
+    def _write_data_sheet(self, ws: SharedFormulaSheet, sheet: Sheet) -> None:
         lay = self.layout.sheet(sheet.key)
         frame = self.frames[sheet.key]
         lines = 1
@@ -264,29 +260,26 @@ class _ExcelWriter:
             },
         )
 
-    def _write_rows(self, ws: Worksheet, sheet: Sheet, lay: SheetLayout, frame: pd.DataFrame) -> None:
+    def _write_rows(self, ws: SharedFormulaSheet, sheet: Sheet, lay: SheetLayout, frame: pd.DataFrame) -> None:
         # Columns the frame lacks stay blank: `check` reports missing required values later.
         columns = [(i, c) for i, c in enumerate(sheet.columns) if not c.is_formula and c.key in frame.columns]
         writers = {c.key: self._cell_writer(c) for _, c in columns}
         values = {c.key: self._column_values(frame, c) for _, c in columns}
         n = len(frame)
-        # Each formula is built once (for a sentinel row) and its row number substituted per row.
-        formula_cols = [
-            (i, self.formulas.formula(str(c.formula), int(_ROW_SENTINEL), sheet.key), self.column_format(c))
-            for i, c in enumerate(sheet.columns)
-            if c.is_formula
-        ]
-        for r in range(lay.last_row - FIRST_DATA_ROW + 1):
-            row = FIRST_DATA_ROW - 1 + r
+        # One shared formula per formula column, over every prepared row (sheetkit.excel.shared_formulas).
+        first, last = FIRST_DATA_ROW - 1, lay.last_row - 1
+        for i, c in enumerate(sheet.columns):
+            if c.is_formula:
+                text = self.formulas.formula(str(c.formula), FIRST_DATA_ROW, sheet.key).removeprefix("=")
+                ws.share_formula(i, first, last, text, self.column_format(c))
+        for row in range(first, last + 1):
+            r = row - first
             if r < n:
                 for i, c in columns:
                     value = values[c.key][r]
                     if not is_missing(value):
                         writers[c.key](ws, row, i, value, sheet.key)
-            # Formula columns reach into the prepared rows so that new entries compute too.
-            number = str(row + 1)
-            for i, text, fmt in formula_cols:
-                ws.write_formula(row, i, text.replace(_ROW_SENTINEL, number), fmt)
+            ws.write_shared_row(row)
 
     def _column_values(self, frame: pd.DataFrame, col: Column) -> list[Any]:
         """A column's frame values; a birthday without the year ("MM-DD") in the workbook's date order."""
@@ -474,11 +467,6 @@ def _discard(wb: xlsxwriter.Workbook) -> None:
         name = getattr(ws, "row_data_filename", None)
         if name:
             Path(name).unlink(missing_ok=True)
-
-
-def _strip_equals(formula: str, expand_future_functions: bool = False) -> str:
-    del expand_future_functions
-    return formula[1:] if formula.startswith("=") else formula
 
 
 def _clip(text: str, limit: int) -> str:

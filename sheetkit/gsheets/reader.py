@@ -30,7 +30,7 @@ from sheetkit.read.workbook import Workbook, read_source
 from sheetkit.template import Template, load_template
 from sheetkit.template.geometry import column_letter, quote_sheet
 
-__all__ = ["read_gsheet", "tab_keys"]
+__all__ = ["read_gsheet", "read_gsheet_values", "tab_keys"]
 
 
 def tab_keys(template: Template) -> list[str]:
@@ -79,6 +79,25 @@ def read_gsheet(
         return _read({"valueRanges": []}, [], titles, spreadsheet, template)
     answer = client.values_batch_get(spreadsheet, [quote_sheet(t) for t in wanted])
     return _read(answer, wanted, titles, spreadsheet, template)
+
+
+def read_gsheet_values(
+    values: Mapping[str, list[list[Any]]],
+    *,
+    spreadsheet: str,
+    titles: Sequence[str] | None = None,
+    template: Template | None = None,
+) -> Workbook:
+    """A branch from values already read: tab title -> rows as ``values.batchGet`` gives them.
+
+    The values must be ``UNFORMATTED_VALUE`` with ``SERIAL_NUMBER`` dates, as :func:`read_gsheet`
+    asks for them; ``titles`` are all the tabs of the spreadsheet (default: those given). For a
+    caller that needs the raw values too (a backup, a comparison), so the branch is read once.
+    """
+    template = template or load_template()
+    asked = list(values)
+    answer = {"valueRanges": [{"values": values[t]} for t in asked]}
+    return _read(answer, asked, list(titles) if titles is not None else asked, spreadsheet, template)
 
 
 def _known_titles(template: Template) -> set[str]:

@@ -21,6 +21,7 @@ __all__ = ["ClientIndex", "email_key", "name_key", "phone_key"]
 #: Country codes whose prefix is dropped: the UK, Italy, Vietnam, China, and North America.
 _COUNTRY_CODES: Final = ("44", "39", "84", "86", "1")
 _NOT_WORD: Final = re.compile(r"[\W_]+")
+_NOT_DIGIT: Final = re.compile(r"\D")
 
 
 def phone_key(value: object) -> str | None:
@@ -38,7 +39,7 @@ def phone_key(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    digits = re.sub(r"\D", "", text)
+    digits = _NOT_DIGIT.sub("", text)
     if digits.startswith("00"):
         digits, text = digits[2:], "+" + digits[2:]
     if text.startswith("+"):
@@ -61,8 +62,11 @@ def name_key(value: object) -> str | None:
     """A name without case, spaces, accents or punctuation (``Lê Thị Hoa`` = ``le thi hoa``)."""
     if not isinstance(value, str):
         return None
-    folded = unicodedata.normalize("NFKD", value.casefold())
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch)).replace("đ", "d")
+    folded = value.casefold()
+    if not folded.isascii():  # (ASCII has nothing to decompose)
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    plain = folded.replace("đ", "d")
     key = _NOT_WORD.sub("", plain)
     return key or None
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from sheetkit.read.parse import normalize_label
@@ -41,12 +42,17 @@ def _cells(values: Sequence[object]) -> list[str]:
 
 
 def find_header(grid: pd.DataFrame, score: Callable[[list[str]], int], totals: Sequence[str]) -> HeaderFind:
-    """Find the header of ``grid`` (rows indexed by file row); ``score`` counts known headers in a row."""
-    rows = list(grid.index)
-    values = grid.astype(object).where(grid.notna(), None).to_numpy(dtype=object)
+    """Find the header of ``grid`` (rows indexed by file row); ``score`` counts known headers in a row.
+
+    The rows below the header are sorted column by column (a visit log has 10^5 rows),
+    with each distinct cell text folded once.
+    """
+    rows = grid.index.to_numpy()
+    top = grid.iloc[:SEARCH_ROWS].astype(object)
+    values = top.where(top.notna(), None).to_numpy(dtype=object)
     best, best_score = None, 0
     first_texty = None
-    for position in range(min(SEARCH_ROWS, len(rows))):
+    for position in range(len(values)):
         cells = _cells(values[position])
         if len(cells) < 2:
             continue
@@ -59,25 +65,60 @@ def find_header(grid: pd.DataFrame, score: Callable[[list[str]], int], totals: S
     chosen = best if best is not None and best_score >= 2 else first_texty
     if chosen is None:
         chosen = 0
+    if not len(rows):
+        return HeaderFind(row=1, headers=[], data_rows=[])  # (an empty sheet has no rows to account for)
     headers = [v.strip() if isinstance(v, str) else "" for v in values[chosen]]
     found = HeaderFind(row=int(rows[chosen]), headers=headers, data_rows=[])
     for position in range(chosen):
         found.skipped[int(rows[position])] = "title above the header" if _cells(values[position]) else "blank row"
-    header_key = [normalize_label(h) for h in headers]
-    total_words = tuple(normalize_label(t) for t in totals)
-    for position in range(chosen + 1, len(rows)):
-        row = int(rows[position])
-        line = values[position]
-        cells = _cells(line)
-        if not cells:
-            found.skipped[row] = "blank row"
-        elif [normalize_label(str(v)) if isinstance(v, str) else "" for v in line] == header_key:
-            found.skipped[row] = "repeated header row"
-        elif _is_totals(cells, total_words):
-            found.skipped[row] = "totals row"
-        else:
-            found.data_rows.append(row)
+    body = grid.iloc[chosen + 1 :].astype(object).to_numpy(dtype=object)
+    reasons = _below_header(body, [normalize_label(h) for h in headers], tuple(normalize_label(t) for t in totals))
+    below = rows[chosen + 1 :]
+    found.data_rows = [int(r) for r in below[reasons == ""]]
+    for row, reason in zip(below.tolist(), reasons.tolist(), strict=True):
+        if reason:
+            found.skipped[int(row)] = reason
     return found
+
+
+def _below_header(body: np.ndarray, header_key: list[str], total_words: tuple[str, ...]) -> np.ndarray:
+    """Per row below the header: "" for data, else why it is not data (blank, repeated header, totals)."""
+    reasons = np.full(len(body), "", dtype=object)
+    if not len(body):
+        return reasons
+    filled = np.zeros(body.shape, dtype=bool)
+    for j in range(body.shape[1]):
+        filled[:, j] = [_filled(v) for v in body[:, j]]
+    blank = ~filled.any(axis=1)
+    reasons[blank] = "blank row"
+    # A repeated header: every cell folds to the header's own cell (columns with a header first: they narrow fastest).
+    repeated = ~blank
+    order = sorted(range(len(header_key)), key=lambda j: header_key[j] == "")
+    for j in order:
+        if not repeated.any():
+            break
+        column = body[repeated, j]
+        keys = {u: (normalize_label(str(u)) if isinstance(u, str) else "") for u in pd.unique(column)}
+        same = pd.Series(column).isin({u for u, k in keys.items() if k == header_key[j]}).to_numpy(dtype=bool)
+        repeated[repeated] = same
+    reasons[repeated] = "repeated header row"
+    # A totals row: its first non-empty cell says so.
+    rest = ~blank & ~repeated
+    first = np.full(len(body), None, dtype=object)
+    unset = rest.copy()
+    for j in range(body.shape[1]):
+        take = unset & filled[:, j]
+        first[take] = body[take, j]
+        unset &= ~take
+    candidates = first[rest]
+    totals = {u for u in pd.unique(candidates) if _is_totals([str(u).strip()], total_words)}
+    reasons[rest] = np.where(pd.Series(candidates).isin(totals).to_numpy(dtype=bool), "totals row", "")
+    return reasons
+
+
+def _filled(value: object) -> bool:
+    """A cell with text that is not only spaces (what :func:`_cells` keeps)."""
+    return isinstance(value, str) and bool(value) and not value.isspace()
 
 
 def _is_totals(cells: list[str], words: tuple[str, ...]) -> bool:

@@ -33,7 +33,9 @@ def route_events(events: pd.DataFrame, *, as_of: dt.date) -> tuple[pd.DataFrame,
     no_status = status.isna()
     visit = (status == "completed") | (no_status & (~dated | (day <= cutoff)))
     appointments = events[~visit].copy()
-    appointments.loc[appointments["status"].isna(), "status"] = "booked"
+    # (A log without a status column has a float NaN column: the word is set on an object column.)
+    status = appointments["status"].astype(object)
+    appointments["status"] = status.where(status.notna(), "booked")
     return events[visit].copy(), appointments
 
 

@@ -283,17 +283,17 @@ class _Import:
             return out
         events = pd.concat(frames, ignore_index=True)
         new_clients: list[dict[str, object]] = []
-        found: list[object] = []
-        cache: dict[tuple[object, ...], object] = {}
-        columns = {c: events[c].tolist() if c in events else [None] * len(events) for c in _EVENT_KEYS}
-        origin = list(zip(events["_t"].tolist(), events["_r"].tolist(), strict=True))
-        for i in range(len(events)):
-            key = tuple(columns[c][i] for c in _EVENT_KEYS)
-            if key not in cache:
-                row = dict(zip(_EVENT_KEYS, key, strict=True))
-                cache[key] = self._client_of(row, index, ids, new_clients, origin[i])
-            found.append(cache[key])
-        events["client_id"] = pd.Series(found, index=events.index, dtype=object)
+        # Each distinct way of naming the client is resolved once, in the order the rows first give it
+        # (a blank cell is a blank cell, whichever missing value the column holds).
+        columns = [_cells_or_none(events[c]) if c in events else [None] * len(events) for c in _EVENT_KEYS]
+        first: dict[tuple[object, ...], int] = {}
+        codes = [first.setdefault(key, i) for i, key in enumerate(zip(*columns, strict=True))]
+        tables, rows = events["_t"].tolist(), events["_r"].tolist()
+        resolved = {
+            at: self._client_of(dict(zip(_EVENT_KEYS, key, strict=True)), index, ids, new_clients, (tables[at], rows[at]))
+            for key, at in first.items()
+        }
+        events["client_id"] = pd.Series([resolved[at] for at in codes], index=events.index, dtype=object)
         missing = events["client_id"].isna()
         for _, lost in events[missing].iterrows():
             self._skip(lost, "no client: the row names no client ID, name, phone or e-mail")
@@ -356,7 +356,7 @@ class _Import:
             # A visit is a day: the time of a transaction is not kept (the visit sheet has no time).
             out["visit_date"] = out["when"].where(~day.str.fullmatch(r"\d{4}-\d{2}-\d{2}"), day + " 00:00:00")
             out["_txt_visit_date"] = out.get("_txt_when", False)
-            out["visit_id"] = [ids.visit() for _ in range(len(out))]
+            out["visit_id"] = ids.many("V", len(out))
             notes = "result_notes"
             default = self.mapping_file.defaults
             for key in ("service", "branch", "therapist", "payment_method"):
@@ -365,7 +365,7 @@ class _Import:
         else:
             out["scheduled_at"] = out["when"]
             out["_txt_scheduled_at"] = out.get("_txt_when", False)
-            out["appointment_id"] = [ids.appointment() for _ in range(len(out))]
+            out["appointment_id"] = ids.many("A", len(out))
             notes = "notes"
         own = out.get("notes") if sheet == "appointments" else out.get("result_notes", out.get("notes"))
         parts = [p for p in (own, out.get("_extra_notes")) if p is not None]
@@ -402,6 +402,11 @@ class _Import:
 
 
 _EVENT_KEYS = ("client_ref", "client_id_ref", "client_phone", "client_email", "client_name")
+
+
+def _cells_or_none(values: pd.Series) -> list[object]:
+    """A column's cells as a list, every missing value as None."""
+    return values.astype(object).where(values.notna(), None).tolist()
 
 
 def _empty() -> pd.DataFrame:

@@ -145,20 +145,27 @@ def remap_issues(
     reports: list[SourceReport],
     factory: IssueFactory,
 ) -> list[Issue]:
-    """Issues located in the source files: sheet = file (› sheet), row = file row, column = source header(s)."""
+    """Issues located in the source files: sheet = file (› sheet), row = file row, column = source header(s).
+
+    The origin of each row is looked up in plain arrays and each (table, field) is
+    resolved once: a 10^5-row visit log can raise tens of thousands of Issues.
+    """
+    where = {key: _Origin(frame) for key, frame in origins.items()}
+    fields: dict[tuple[int, str], tuple[list[int], list[str]]] = {}
     out: list[Issue] = []
     for issue in issues:
-        origin = origins.get(issue.sheet_key or "")
-        if origin is None or issue.row is None or issue.row not in origin.index:
+        origin = where.get(issue.sheet_key or "")
+        found = origin.find(issue.row) if origin is not None and issue.row is not None else None
+        if found is None:
             out.append(issue)
             continue
-        number, file_row = int(origin["_t"].loc[issue.row]), int(origin["_r"].loc[issue.row])
+        number, file_row = found
         report = reports[number]
         table = report.table
         key = issue.column_key or ""
-        key = {"visit_date": "date", "scheduled_at": "date"}.get(key, key) if report.mapping.kind == "events" else key
-        columns = staged[number].sources.get(key) or staged[number].sources.get({"date": "datetime"}.get(key, key), [])
-        headers = [c.header for c in report.mapping.columns if c.column in columns]
+        if (number, key) not in fields:
+            fields[number, key] = _source_columns(report, staged[number], key)
+        columns, headers = fields[number, key]
         changes: dict[str, Any] = {"sheet": table.label, "row": file_row}
         if headers:
             changes["column"] = " + ".join(headers)
@@ -179,3 +186,24 @@ def remap_issues(
                 changes["message"], changes["message_en"] = fresh.message, fresh.message_en
         out.append(dataclasses.replace(issue, **changes))
     return out
+
+
+class _Origin:
+    """Sheet row -> (table number, file row), from a frame of ``_t`` and ``_r`` indexed by sheet row."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.rows = {int(r): i for i, r in enumerate(frame.index.tolist())}
+        self.tables = frame["_t"].tolist()
+        self.file_rows = frame["_r"].tolist()
+
+    def find(self, row: int) -> tuple[int, int] | None:
+        at = self.rows.get(row)
+        return None if at is None else (int(self.tables[at]), int(self.file_rows[at]))
+
+
+def _source_columns(report: SourceReport, staged: Staged, key: str) -> tuple[list[int], list[str]]:
+    """The source columns that filled a field (an event's date fills visit_date and scheduled_at), and their headers."""
+    if report.mapping.kind == "events":
+        key = {"visit_date": "date", "scheduled_at": "date"}.get(key, key)
+    columns = staged.sources.get(key) or staged.sources.get({"date": "datetime"}.get(key, key), [])
+    return columns, [c.header for c in report.mapping.columns if c.column in columns]

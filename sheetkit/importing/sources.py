@@ -86,16 +86,10 @@ def _text_table(path: Path, encoding: str | None) -> SourceTable:
     text = decoded.text.lstrip("\ufeff")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else detect_delimiter(text)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        grid = _grid(text, delimiter)
     except csv.Error as exc:
         raise UnsupportedFormatError(f"the file is not readable as delimited text ({exc})", path=path) from None
-    width = max((len(r) for r in rows), default=0)
-    grid = pd.DataFrame(
-        [[cell if cell.strip() else math.nan for cell in r] + [math.nan] * (width - len(r)) for r in rows],
-        columns=range(width),
-        dtype=object,
-    )
-    grid.index = pd.RangeIndex(1, len(rows) + 1)
+    width = grid.shape[1]
     return SourceTable(
         path,
         None,
@@ -105,6 +99,58 @@ def _text_table(path: Path, encoding: str | None) -> SourceTable:
         delimiter=delimiter,
         columns=list(range(width)),
     )
+
+
+def _grid(text: str, delimiter: str) -> pd.DataFrame:
+    """Delimited text as a grid of cell text (NaN for empty or blank cells), rows numbered from 1.
+
+    Python's csv module defines the result (and the width, in one streaming pass).
+    pandas' C parser then builds the grid in a fraction of the time and memory of
+    Python lists (a 10^5-row visit log); it gives the same cells as the csv module,
+    stray quotes and line breaks included (checked on thousands of generated texts).
+    Text it refuses, or with a NUL byte, goes through the csv module alone.
+    """
+    fast = _grid_fast(text, delimiter)
+    if fast is not None:
+        return fast
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    width = max((len(r) for r in rows), default=0)
+    grid = pd.DataFrame(
+        [[cell if cell.strip() else math.nan for cell in r] + [math.nan] * (width - len(r)) for r in rows],
+        columns=range(width),
+        dtype=object,
+    )
+    grid.index = pd.RangeIndex(1, len(rows) + 1)
+    return grid
+
+
+def _grid_fast(text: str, delimiter: str) -> pd.DataFrame | None:
+    """The grid by pandas' C parser, or None when the csv module is needed to read the text exactly."""
+    if not text or "\x00" in text:
+        return None
+    width = max((len(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), default=0)
+    if width == 0:
+        return None
+    try:
+        grid = pd.read_csv(
+            io.StringIO(text, newline=""),
+            sep=delimiter,
+            header=None,
+            names=range(width),
+            dtype=object,
+            na_filter=False,
+            skip_blank_lines=False,
+            quoting=csv.QUOTE_MINIMAL,
+            doublequote=True,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError):
+        return None
+    for j in grid.columns:
+        column = grid[j]
+        grid[j] = column.where(column.notna() & (column.str.strip() != ""), math.nan).astype(object)
+    grid.index = pd.RangeIndex(1, len(grid) + 1)
+    return grid
 
 
 def _workbook_tables(path: Path, wanted: str | None) -> list[SourceTable]:

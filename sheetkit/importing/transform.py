@@ -87,7 +87,21 @@ def read_dates(values: pd.Series, *, order: str | None, month_day: bool = False)
     """
     text = values.dropna().astype(str).str.strip()
     text = text[text != ""]
+    # Each distinct text is read once (a visit log of 10^5 rows holds a few thousand days).
+    distinct = pd.Series(text.unique(), dtype=object)
+    found, chosen, decided, conflict, needed = _read_distinct(distinct, order=order, month_day=month_day)
     cells: pd.Series = pd.Series(np.nan, index=values.index, dtype=object)
+    cells[text.index] = text.map(pd.Series(found.to_numpy(dtype=object), index=distinct.to_numpy())).astype(object)
+    typed = pd.Series(False, index=values.index)
+    missing = cells.isna() & values.notna()
+    cells[missing] = values[missing]
+    typed[missing] = True
+    return DateColumn(cells, typed, chosen if needed else None, decided, conflict)
+
+
+def _read_distinct(text: pd.Series, *, order: str | None, month_day: bool) -> tuple[pd.Series, str | None, bool, bool, bool]:
+    """Date-cell text of distinct texts (NaN where unread); the order chosen, decided, conflicting, needed."""
+    cells: pd.Series = pd.Series(np.nan, index=text.index, dtype=object)
     done = text.str.match(_CELL)
     cells[text.index[done]] = text[done]
     rest = text[~done]
@@ -129,12 +143,8 @@ def read_dates(values: pd.Series, *, order: str | None, month_day: bool = False)
     if month_day and short_hit.any() and chosen in ("DMY", "MDY"):
         day, month = (short.a, short.b) if chosen == "DMY" else (short.b, short.a)
         cells[short.index[short_hit]] = _month_day(month[short_hit], day[short_hit])
-    typed = pd.Series(False, index=values.index)
-    missing = cells.isna() & values.notna()
-    cells[missing] = values[missing]
-    typed[missing] = True
     needed = bool(hit.any() or short_hit.any())
-    return DateColumn(cells, typed, chosen if needed else None, decided, day_first and month_first)
+    return cells, chosen, decided, day_first and month_first, needed
 
 
 def _month_day(month: pd.Series, day: pd.Series) -> pd.Series:

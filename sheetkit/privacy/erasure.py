@@ -1,7 +1,9 @@
 """Erasing one client from a workbook's frames: what goes, what stays under a tombstone, and the check.
 
-:func:`erase_frames` is the pure part of ``sheetkit forget`` (file handling is in
-:mod:`sheetkit.privacy.forget`). For client ID ``C``:
+:func:`plan_erasure` decides which rows and cells change, for every backend alike;
+:func:`erase_frames` applies that plan to a workbook's frames (file handling is in
+:mod:`sheetkit.privacy.forget`), :mod:`sheetkit.privacy.gsheets_forget` applies it to the
+cells of a Google Sheet. For client ID ``C``:
 
 - the Clients row of ``C`` becomes a *tombstone*: client ID ``ERASED-<8 hex of
   C's pseudonym>``, the name "Erased client" in the workbook's language, status
@@ -38,7 +40,16 @@ from sheetkit.privacy.extract import sheet_frames
 from sheetkit.privacy.pseudonyms import pseudonym, tombstone
 from sheetkit.template import Sheet, Template
 
-__all__ = ["KEPT_SHEETS", "Erasure", "Identifiers", "erase_frames", "leftover_cells"]
+__all__ = [
+    "KEPT_SHEETS",
+    "Erasure",
+    "Identifiers",
+    "SheetChanges",
+    "erase_frames",
+    "holds_identifier",
+    "leftover_cells",
+    "plan_erasure",
+]
 
 #: Sheets whose rows of an erased client are kept under the tombstone ID, emptied of personal data.
 KEPT_SHEETS: Final = ("visits", "appointments", "feedback")
@@ -60,6 +71,19 @@ class Identifiers:
 
 
 @dataclass
+class SheetChanges:
+    """What an erasure does to one sheet, whatever holds it (a file's frames, a Google Sheet's cells).
+
+    ``removed_rows`` are sheet row numbers whose whole row goes (the rows below move up);
+    ``cells`` maps (sheet row, column) to the new value, None for an emptied cell. Columns are
+    canonical keys, or staff's own headers as the reader names them.
+    """
+
+    removed_rows: list[int] = field(default_factory=list)
+    cells: dict[tuple[int, str], Any] = field(default_factory=dict)
+
+
+@dataclass
 class Erasure:
     """The frames after erasing one client, and what was done (counts only: no personal data)."""
 
@@ -71,6 +95,8 @@ class Erasure:
     removed: dict[str, dict[str, int]] = field(default_factory=dict)
     #: Clients sheet rows of the erased client, in the workbook as it was.
     rows: list[int] = field(default_factory=list)
+    #: sheet -> the rows and cells that change (:func:`plan_erasure`); sheets left alone are absent.
+    changes: dict[str, SheetChanges] = field(default_factory=dict)
 
 
 def _matches(values: pd.Series, wanted: str) -> pd.Series:
@@ -94,83 +120,100 @@ def _identifiers(template: Template, clients: pd.DataFrame, client_id: str) -> I
     return Identifiers(client_id, names, phones, emails)
 
 
-def erase_frames(data: WorkbookData, client_id: str, *, key: bytes, template: Template, erased_label: str) -> Erasure:
-    """``data`` with one client erased (see the module docstring). UsageError-free: the caller checks the ID."""
+def plan_erasure(data: WorkbookData, client_id: str, *, key: bytes, template: Template, erased_label: str) -> Erasure:
+    """Which rows and cells of ``data`` change to erase one client; ``data`` itself is left as it is.
+
+    The same plan serves every backend: :func:`erase_frames` applies it to the frames of a
+    workbook file, :mod:`sheetkit.privacy.gsheets_forget` to the cells of a Google Sheet.
+    """
     frames = sheet_frames(data, template)
     clients = frames["clients"]
     mine = _matches(clients["client_id"], client_id)
     ident = _identifiers(template, clients[mine], client_id)
     stone = tombstone(key, client_id)
     erasure = Erasure(data, pseudonym(key, client_id), stone, ident, rows=[row_of(r) for r in clients.index[mine]])
-    new: dict[str, pd.DataFrame] = {"clients": _erase_clients(clients, mine, stone, erasure, erased_label)}
+    erasure.changes["clients"] = _plan_clients(clients, mine, stone, erasure, erased_label)
     for key_, frame in frames.items():
-        if key_ == "clients":
-            continue
-        new[key_] = _erase_sheet(template.sheet(key_), frame, client_id, stone, erasure)
+        if key_ != "clients":
+            changes = _plan_sheet(template.sheet(key_), frame, client_id, stone, erasure)
+            if changes is not None:
+                erasure.changes[key_] = changes
+    return erasure
+
+
+def erase_frames(data: WorkbookData, client_id: str, *, key: bytes, template: Template, erased_label: str) -> Erasure:
+    """``data`` with one client erased (see the module docstring). UsageError-free: the caller checks the ID."""
+    erasure = plan_erasure(data, client_id, key=key, template=template, erased_label=erased_label)
+    frames = sheet_frames(data, template)
+    new = {name: _apply(frames[name], changes) for name, changes in erasure.changes.items()}
+    clients = frames["clients"]
+    # The tombstone row empties every column: give each column its own type back where its values allow.
+    new["clients"] = new["clients"].astype({c: clients[c].dtype for c in clients.columns}, errors="ignore")
     fields: dict[str, Any] = {name: new.get(name, getattr(data, name)) for name in data.__dataclass_fields__}
     fields["lists"], fields["settings"] = data.lists, data.settings
     erasure.data = WorkbookData(**fields)
     return erasure
 
 
-def _erase_clients(
+def _apply(frame: pd.DataFrame, changes: SheetChanges) -> pd.DataFrame:
+    out = frame.drop(index=changes.removed_rows) if changes.removed_rows else frame.copy()
+    for column in dict.fromkeys(column for _, column in changes.cells):
+        out[column] = out[column].astype(object)
+    for (row, column), value in changes.cells.items():
+        out.at[row, column] = value
+    return out
+
+
+def _plan_clients(
     clients: pd.DataFrame, mine: pd.Series, stone: str, erasure: Erasure, erased_label: str
-) -> pd.DataFrame:
-    out = clients.copy()
+) -> SheetChanges:
     first = clients.index[mine][0]
-    kept: dict[str, Any] = {k: clients.at[first, k] for k in _TOMBSTONE_KEEPS if k in clients}
     filled = clients.loc[mine].notna().sum()
     counts = {str(k): int(n) for k, n in filled.items() if n and k not in ("client_id", *_TOMBSTONE_KEEPS)}
-    out = out.drop(index=clients.index[mine][1:])
-    for column in out.columns:
-        out[column] = out[column].astype(object)
-        out.at[first, column] = None
-    out.at[first, "client_id"] = stone
-    out.at[first, "full_name"] = erased_label
-    out.at[first, "client_status"] = "relationship_ended"
-    for k, v in kept.items():
-        if k != "client_status":
-            out.at[first, k] = v
-    out = out.astype({c: clients[c].dtype for c in clients.columns}, errors="ignore")
+    changes = SheetChanges(removed_rows=[int(r) for r in clients.index[mine][1:]])
+    changes.cells = {(first, str(column)): None for column in clients.columns}
+    changes.cells[(first, "client_id")] = stone
+    changes.cells[(first, "full_name")] = erased_label
+    changes.cells[(first, "client_status")] = "relationship_ended"
+    for k in _TOMBSTONE_KEEPS:
+        if k in clients and k != "client_status":
+            changes.cells[(first, k)] = clients.at[first, k]
     referred = 0
-    if "referred_by" in out:
-        links = _matches(out["referred_by"], erasure.identifiers.client_id)
+    if "referred_by" in clients:
+        links = _matches(clients["referred_by"], erasure.identifiers.client_id) & ~mine
         referred = int(links.sum())
-        out.loc[links, "referred_by"] = None
+        changes.cells.update({(row, "referred_by"): None for row in clients.index[links]})
     summary = {"rows_replaced_by_tombstone": 1, "rows_removed": int(mine.sum()) - 1, **counts}
     if referred:
         summary["referred_by_links_emptied"] = referred
     erasure.removed["clients"] = summary
-    return out
+    return changes
 
 
-def _erase_sheet(sheet: Sheet, frame: pd.DataFrame, client_id: str, stone: str, erasure: Erasure) -> pd.DataFrame:
+def _plan_sheet(sheet: Sheet, frame: pd.DataFrame, client_id: str, stone: str, erasure: Erasure) -> SheetChanges | None:
     id_columns = [c.key for c in sheet.data_columns if is_client_id(sheet, c) and c.key in frame]
     mine = pd.Series(False, index=frame.index)
     for column in id_columns:
         mine |= _matches(frame[column], client_id)
     if not mine.any():
-        return frame
+        return None
     if sheet.key not in KEPT_SHEETS:
         erasure.removed[sheet.key] = {"rows_removed": int(mine.sum())}
-        return frame.loc[~mine].copy()
-    out = frame.copy()
+        return SheetChanges(removed_rows=[int(r) for r in frame.index[mine]])
     declared = {c.key for c in sheet.data_columns}
-    erased = [c.key for c in sheet.data_columns if c.sensitivity in _ERASED_SENSITIVITIES and c.key in out]
-    erased += [str(c) for c in out.columns if c not in declared]  # staff's own columns: nothing says what they hold
+    erased = [c.key for c in sheet.data_columns if c.sensitivity in _ERASED_SENSITIVITIES and c.key in frame]
+    erased += [str(c) for c in frame.columns if c not in declared]  # staff's own columns: nothing says what they hold
     summary = {"rows_kept_under_tombstone": int(mine.sum())}
+    changes = SheetChanges()
     for column in erased:
-        filled = int(out.loc[mine, column].notna().sum())
-        if filled:
-            summary[column] = filled
-            out[column] = out[column].astype(object)
-            out.loc[mine, column] = None
+        filled = mine & frame[column].notna()
+        if filled.any():
+            summary[column] = int(filled.sum())
+            changes.cells.update({(row, column): None for row in frame.index[filled]})
     for column in id_columns:
-        hits = _matches(out[column], client_id)
-        out[column] = out[column].astype(object)
-        out.loc[hits, column] = stone
+        changes.cells.update({(row, column): stone for row in frame.index[_matches(frame[column], client_id)]})
     erasure.removed[sheet.key] = summary
-    return out
+    return changes
 
 
 def leftover_cells(
@@ -194,6 +237,11 @@ def leftover_cells(
                 row = row_of(label[-1] if isinstance(label, tuple) else label)
                 leftovers.append((key, row, str(column)))
     return leftovers, namesakes
+
+
+def holds_identifier(values: pd.Series, ident: Identifiers) -> pd.Series:
+    """Which text cells of ``values`` hold the person's ID, a name, an e-mail or a phone (no namesake rule)."""
+    return _hits(values, ident, "other")[0]
 
 
 def _mask(values: pd.Series) -> pd.Series:

@@ -37,7 +37,16 @@ from sheetkit.privacy.extract import sheet_frames
 from sheetkit.privacy.pseudonyms import KEY_BYTES, is_tombstone, key_fingerprint, load_key
 from sheetkit.template import Labels, Template, load_template
 
-__all__ = ["erasure_log_path", "forget_client", "unreachable_copies"]
+__all__ = [
+    "append_erasure_log",
+    "erasure_entry",
+    "erasure_log_path",
+    "forget_client",
+    "leftover_message",
+    "unreachable_copies",
+    "usual_copies",
+    "wanted_client",
+]
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +85,11 @@ def forget_client(
     """
     template = template or load_template()
     path = Path(book)
-    wanted = str(client_id).strip()
-    if not wanted:
-        raise UsageError("give the client's ID")
-    if is_tombstone(wanted):
-        raise UsageError(f"{wanted} is the ID of a client already erased")
+    wanted = wanted_client(None, client_id, template)
     key = load_key(key_file, create=False)[0] if key_file is not None else secrets.token_bytes(KEY_BYTES)
     first = read_workbook(path, template=template, password=password)
     labels = template.labels(first.locale)
-    _check_client(first.data, wanted, template)
+    wanted_client(first.data, wanted, template)
     erased_label = access_labels(template, first.locale)["erased_client"]
     done: list[Erasure] = []
 
@@ -107,17 +112,11 @@ def forget_client(
             f"is kept as {result.backup}",
             path=path,
         )
-    entry = {
-        "date": when.replace(microsecond=0).isoformat(),
-        "workbook": path.name,
-        "pseudonym": erasure.pseudonym,
-        "tombstone": erasure.tombstone,
-        "key": key_fingerprint(key) if key_file is not None else "one-off",
-        "removed": erasure.removed,
-        "reason": reason or "",
-        "backup": None if result.backup is None else result.backup.name,
-    }
-    log_file = _append_log(erasure_log_path(path), entry)
+    backup = None if result.backup is None else result.backup.name
+    entry = erasure_entry(
+        erasure, when=when, workbook=path.name, key=key if key_file is not None else None, reason=reason
+    )
+    log_file = append_erasure_log(erasure_log_path(path), {**entry, "backup": backup})
     log.info("erased one client from %s (%s); log %s", path, erasure.tombstone, log_file)
     return {
         "workbook": str(path),
@@ -133,29 +132,57 @@ def forget_client(
     }
 
 
-def _check_client(data: WorkbookData, wanted: str, template: Template) -> None:
-    clients = sheet_frames(data, template)["clients"]
-    ids = clients["client_id"].astype("string").str.strip()
-    if not ids.eq(wanted).fillna(False).any():
-        raise UsageError(f"no client with ID {wanted!r} on the Clients sheet")
+def wanted_client(data: WorkbookData | None, client_id: object, template: Template) -> str:
+    """The client ID to erase, trimmed; UsageError when empty, a tombstone, or (given ``data``) not a client."""
+    wanted = str(client_id).strip()
+    if not wanted:
+        raise UsageError("give the client's ID")
+    if is_tombstone(wanted):
+        raise UsageError(f"{wanted} is the ID of a client already erased")
+    if data is not None:
+        clients = sheet_frames(data, template)["clients"]
+        ids = clients["client_id"].astype("string").str.strip()
+        if not ids.eq(wanted).fillna(False).any():
+            raise UsageError(f"no client with ID {wanted!r} on the Clients sheet")
+    return wanted
 
 
 def _leftover_message(leftovers: list[tuple[str, int, str]], labels: Labels, template: Template) -> str:
     cells = []
-    for sheet, row, column in leftovers[:_SHOWN_CELLS]:
+    for sheet, row, column in leftovers:
         try:
             header = labels.header(sheet, column) if column in template.sheet(sheet).keys else column
         except KeyError:
             header = column
         cells.append(f"{labels.sheet_name(sheet)} row {row} ({header})")
-    more = f" and {len(leftovers) - _SHOWN_CELLS} more" if len(leftovers) > _SHOWN_CELLS else ""
+    return leftover_message(cells)
+
+
+def leftover_message(cells: list[str]) -> str:
+    """Why an erasure is refused: the cells (named as staff see them, never their values) to edit first."""
+    more = f" and {len(cells) - _SHOWN_CELLS} more" if len(cells) > _SHOWN_CELLS else ""
     return (
-        f"the client's name, phone, e-mail or ID is also written in other rows: {'; '.join(cells)}{more}. "
-        "Edit those cells first (they belong to other clients' records); nothing was changed"
+        f"the client's name, phone, e-mail or ID is also written in other rows: {'; '.join(cells[:_SHOWN_CELLS])}"
+        f"{more}. Edit those cells first (they belong to other clients' records); nothing was changed"
     )
 
 
-def _append_log(file: Path, entry: dict[str, Any]) -> Path:
+def erasure_entry(
+    erasure: Erasure, *, when: dt.datetime, workbook: str, key: bytes | None, reason: str | None
+) -> dict[str, Any]:
+    """The erasure log's entry, without personal data (``key`` None: a one-off key, nothing links to extracts)."""
+    return {
+        "date": when.replace(microsecond=0).isoformat(),
+        "workbook": workbook,
+        "pseudonym": erasure.pseudonym,
+        "tombstone": erasure.tombstone,
+        "key": key_fingerprint(key) if key is not None else "one-off",
+        "removed": erasure.removed,
+        "reason": reason or "",
+    }
+
+
+def append_erasure_log(file: Path, entry: dict[str, Any]) -> Path:
     """Add one line to the log (the whole file is rewritten atomically: a crash never leaves half a line)."""
     try:
         before = file.read_text(encoding="utf-8") if file.exists() else ""
@@ -188,7 +215,12 @@ def unreachable_copies(book: Path, *, pseudonym: str | None) -> list[str]:
             lines.append(f"report written before the erasure: {other}")
         elif suffix in _SPREADSHEETS:
             lines.append(f"backup or copy of the workbook: {other}")
-    lines.append("weekly reports already e-mailed (sheetkit report --mail-to) stay in the recipients' mailboxes")
+    return lines + usual_copies(pseudonym)
+
+
+def usual_copies(pseudonym: str | None) -> list[str]:
+    """The copies every erasure leaves out of reach, whatever held the client: mail, extracts, elsewhere."""
+    lines = ["weekly reports already e-mailed (sheetkit report --mail-to) stay in the recipients' mailboxes"]
     if pseudonym is not None:
         lines.append(f"pseudonymised extracts made with this key hold the client as {pseudonym}: delete those rows")
     else:

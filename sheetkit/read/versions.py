@@ -100,24 +100,23 @@ def upgrade_command(path: Path | str, kind: str) -> str:
 
 def prepared_area_issues(
     issues: IssueFactory,
-    prepared: int | None,
+    prepared: Mapping[str, int],
     frames: Mapping[str, pd.DataFrame],
     infos: Mapping[str, SheetInfo],
     *,
     command: str,
 ) -> list[Issue]:
-    """One Issue per data sheet whose rows reach past, or fill 80 % of, the prepared area."""
-    if prepared is None or prepared < FIRST_DATA_ROW:
-        return []
-    capacity = prepared - FIRST_DATA_ROW + 1
+    """One Issue per data sheet whose rows reach past, or fill 80 % of, its prepared area (sheet -> last row)."""
     found: list[Issue] = []
     for key, frame in frames.items():
-        if frame.empty or key not in infos:
+        last_prepared = prepared.get(key)
+        if frame.empty or key not in infos or last_prepared is None or last_prepared < FIRST_DATA_ROW:
             continue
+        capacity = last_prepared - FIRST_DATA_ROW + 1
         last = int(frame.index.max())
         info = infos[key]
-        if last > prepared:
-            first = int(frame.index[frame.index > prepared].min())
+        if last > last_prepared:
+            first = int(frame.index[frame.index > last_prepared].min())
             found.append(
                 issues.make(
                     "prepared-area-exceeded",
@@ -127,7 +126,7 @@ def prepared_area_issues(
                     value=f"{first}-{last}",
                     first=first,
                     last=last,
-                    prepared=prepared,
+                    prepared=last_prepared,
                     command=command,
                 )
             )
@@ -149,9 +148,22 @@ def prepared_area_issues(
     return found
 
 
-def prepared_rows(about: Mapping[str, str]) -> int | None:
-    """The About sheet's ``prepared_rows`` (the last prepared row), if it is there and a whole number."""
-    raw = about.get("prepared_rows")
+def prepared_rows(about: Mapping[str, str], sheets: tuple[str, ...]) -> dict[str, int]:
+    """Sheet key -> the last prepared row, from the About sheet.
+
+    ``prepared_rows_<sheet>`` when About records it per sheet (each sheet grows with
+    its own data), else ``prepared_rows``, the last row prepared on every sheet. A
+    workbook of template version 1 records neither: nothing.
+    """
+    found: dict[str, int] = {}
+    for key in sheets:
+        value = _whole(about.get(f"prepared_rows_{key}")) or _whole(about.get("prepared_rows"))
+        if value is not None:
+            found[key] = value
+    return found
+
+
+def _whole(raw: str | None) -> int | None:
     if raw is None:
         return None
     try:

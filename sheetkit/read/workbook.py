@@ -120,7 +120,8 @@ class _Reader:
             frames[sheet.key] = split_month_days(frame, sheet)
             infos[sheet.key] = info
             found += issues
-        found += prepared_area_issues(self.issues, prepared_rows(about), frames, infos, command=command)
+        prepared = prepared_rows(about, tuple(frames))
+        found += prepared_area_issues(self.issues, prepared, frames, infos, command=command)
         for key in V2_SHEETS:  # a workbook of template version 1: empty, with the right columns
             if key not in frames and key in {s.key for s in self.template.sheets}:
                 frames[key] = empty_frame(self.template, key)
