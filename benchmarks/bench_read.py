@@ -30,7 +30,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-CACHE = Path("/tmp/sheetkit-bench")
+CACHE = Path("/tmp/sheetkit-bench")  # noqa: S108 - a cache of generated demo data, nothing secret
 AS_OF = dt.date(2026, 11, 22)
 
 CHILD = textwrap.dedent(

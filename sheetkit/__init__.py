@@ -26,14 +26,15 @@ if _typing.TYPE_CHECKING:
     from sheetkit.excel.upgrade import rewrite_workbook, upgrade_workbook
     from sheetkit.excel.writer import new_workbook, write_excel
     from sheetkit.frames import WorkbookData
-    from sheetkit.importing import import_records
     from sheetkit.gsheets.auth import load_account
     from sheetkit.gsheets.client import SheetsClient
     from sheetkit.gsheets.reader import read_gsheet
     from sheetkit.gsheets.upgrade import upgrade_gsheet
     from sheetkit.gsheets.writer import write_gsheet
+    from sheetkit.importing import import_records
     from sheetkit.issues import Issue, ValidationResult
     from sheetkit.privacy import forget_client, write_client_export, write_extract
+    from sheetkit.privacy.gsheets_forget import forget_gsheet_client
     from sheetkit.read.workbook import Workbook
     from sheetkit.report import WeeklyReport, build_report, chain_report, weekly_report
     from sheetkit.template import Template, load_template
@@ -61,6 +62,7 @@ _HOMES: dict[str, str] = {
     "chain_report": "sheetkit.report",
     "client_intervals": "sheetkit.analytics.intervals",
     "forget_client": "sheetkit.privacy",
+    "forget_gsheet_client": "sheetkit.privacy.gsheets_forget",
     "generate_demo": "sheetkit.demo",
     "import_records": "sheetkit.importing",
     "load_account": "sheetkit.gsheets.auth",
@@ -103,6 +105,7 @@ __all__ = [
     "chain_report",
     "client_intervals",
     "forget_client",
+    "forget_gsheet_client",
     "generate_demo",
     "import_records",
     "load_account",

@@ -14,10 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sheetkit.demo import generate_demo
+import sheetkit as sk
+from sheetkit.demo import generate_demo, words_en
 from sheetkit.demo.tables import BRANCH_CITIES
 from sheetkit.frames import DATA_SHEETS, WorkbookData, month_day_column
 from sheetkit.template import default_template_dir, load_template
+from tests.office import convert, find_soffice
 
 AS_OF = dt.date(2025, 3, 14)
 END_OF_AS_OF = pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
@@ -336,8 +338,6 @@ def latin_words(values: Iterable[object]) -> set[str]:
 
 
 def english_words() -> set[str]:
-    from sheetkit.demo import words_en  # noqa: PLC0415 - the English banks are the reference
-
     found: set[str] = set()
 
     def walk(value: object) -> None:
@@ -363,7 +363,7 @@ def test_a_demo_is_written_entirely_in_its_language(locale: str) -> None:
     assert {"prefers", "cleanser", "teacher", "waited"} <= english
     # Service names and other Lists entries are the template's translations, not the demo's words.
     translated = latin_words(v for frame in data.lists.values() for c in frame.columns for v in frame[c].dropna())
-    allowed = translated | ALSO_LOCAL.get(locale.split("-")[0], frozenset())
+    allowed = translated | ALSO_LOCAL.get(locale.split("-", maxsplit=1)[0], frozenset())
     seen: dict[str, set[str]] = {}
     for sheet in template.sheets:
         for col in sheet.data_columns:
@@ -378,9 +378,6 @@ def test_a_demo_is_written_entirely_in_its_language(locale: str) -> None:
 
 
 def test_the_demo_workbook_checks_clean_also_after_libreoffice_saves_it(tmp_path: Path) -> None:
-    import sheetkit as sk  # noqa: PLC0415 - the public API, as users call it
-    from tests.office import convert, find_soffice  # noqa: PLC0415
-
     book = tmp_path / "spa.xlsx"
     sk.write_demo(book, clients=120, locale="vi", seed=4, as_of=AS_OF)
     result = sk.validate(book, as_of=AS_OF)

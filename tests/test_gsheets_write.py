@@ -224,13 +224,16 @@ def test_new_workbook_structure_matches_the_excel_rules(standin: SheetsStandIn, 
     assert kind == "CUSTOM_FORMULA"
     assert f"COUNTIF($A$2:$A${c.last_row},A2)=1" in formula
     # Dates between bounds (today for the past), whole numbers, decimals, text length, phones, e-mails.
+    # The earliest date is the Settings cell, reached through INDIRECT: Google's rules may not refer to
+    # another tab otherwise.
     assert _condition(visits.validation_at(1, v.index("visit_date"))) == (
         "DATE_BETWEEN",
-        ["=DATE(2000,1,1)", "=TODAY()"],
+        ['=INDIRECT("setting_earliest_date")', "=TODAY()"],
     )
     kind, (birth,) = _condition(clients.validation_at(1, c.index("birth_date")))
     assert kind == "CUSTOM_FORMULA"
     assert 'MID(D2,3,1)="-"' in birth
+    assert 'INDIRECT("setting_date_order")' in birth  # a month-day in the workbook's day/month order
     assert _condition(visits.validation_at(1, v.index("satisfaction"))) == (
         "CUSTOM_FORMULA",
         ["=AND(ISNUMBER(K2),K2=INT(K2),K2>=1,K2<=5)"],

@@ -306,3 +306,37 @@ def test_cells_that_fail_validation_are_copied_as_typed(tmp_path: Path) -> None:
     check = openpyxl.load_workbook(book, read_only=True)[labels.sheet_name("visits")]
     cells = {(c.row, c.value) for row in check.iter_rows(min_row=3, max_row=5) for c in row if isinstance(c.value, str)}
     assert {(3, "31/02/2026"), (4, "N/A"), (5, "very happy")} <= cells
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="About records prepared_rows as the smallest sheet's last prepared row (geometry.prepared_rows) while "
+    "check compares every sheet with it (read/versions.py): a grown Visits sheet still reads as exceeded",
+)
+def test_a_current_workbook_with_data_past_its_prepared_rows_is_re_extended(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = sk.write_excel(
+        tmp_path / "salon.xlsx", sk.generate_demo(clients=8, locale="en", seed=2, as_of=TODAY), locale="en"
+    )
+    # Test input only: a visit typed far below the prepared rows (openpyxl stands in for a spreadsheet app).
+    source = openpyxl.load_workbook(book)
+    labels = load_template().labels("en")
+    visits = source[labels.sheet_name("visits")]
+    far = visits.max_row + 50
+    for column, cell in enumerate(visits[2], start=1):
+        if not (isinstance(cell.value, str) and cell.value.startswith("=")):
+            visits.cell(row=far, column=column).value = cell.value
+    visits.cell(row=far, column=1).value = "V-FAR-1"
+    source.save(book)
+    old = sk.read_workbook(book)
+    assert "prepared-area-exceeded" in {i.code for i in old.issues}
+
+    result = upgrade_workbook(book, today=TODAY)
+
+    assert result.changed
+    assert result.from_version == result.to_version == load_template().version
+    new = sk.read_workbook(book)
+    assert not {"prepared-area-exceeded", "prepared-area-nearly-full"} & {i.code for i in new.issues}
+    assert new.data.visits.loc[far, "visit_id"] == "V-FAR-1"
+    assert_same_values(old, new)

@@ -13,10 +13,13 @@ status: sheetkit's own errors and failing files as ``error: ...`` with status 2
 
 from __future__ import annotations
 
-from sheetkit.cli import sheets, workbook  # noqa: F401  # registers the commands on the app
-from sheetkit.cli import privacy  # noqa: F401  # registers extract, export-client, forget
-from sheetkit.cli import upgrade  # noqa: F401  # registers upgrade, gsheets upgrade
-from sheetkit.cli import importing  # noqa: F401  # registers import
+from sheetkit.cli import (  # noqa: F401  # registers the commands on the app
+    importing,  # registers import
+    privacy,  # registers extract, export-client, forget
+    sheets,
+    upgrade,  # registers upgrade, gsheets upgrade
+    workbook,
+)
 from sheetkit.cli.app import app, main, run
 from sheetkit.cli.console import shown
 

@@ -1,4 +1,4 @@
-"""Privacy commands: extract (pseudonymised, for analysts), export-client (access), forget (erasure)."""
+"""Privacy commands: extract (pseudonymised, for analysts), export-client (access), forget and gsheets forget."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import typer
 
 import sheetkit as sk
-from sheetkit.cli.app import JsonSummaryOpt, OAuthClientOpt, ServiceAccountOpt, app
+from sheetkit.cli.app import JsonSummaryOpt, OAuthClientOpt, ServiceAccountOpt, app, gsheets_app
 from sheetkit.cli.console import _echo_json, _progress_console, _say, shown
-from sheetkit.cli.password import PasswordFileOpt, reading_password, with_password
-from sheetkit.cli.reading import _reading
+from sheetkit.cli.password import PasswordFileOpt, password_to_encrypt, reading_password, with_password
+from sheetkit.cli.reading import _client, _key, _reading
 from sheetkit.errors import UsageError
 
 ReasonOpt = Annotated[
@@ -152,6 +152,54 @@ def forget(
     _show_forget(summary, as_json=as_json)
 
 
+@gsheets_app.command("forget")
+def gsheets_forget(
+    key: Annotated[str, typer.Argument(help="Spreadsheet key or address of the branch.")],
+    client_id: Annotated[str, typer.Argument(help="The client's ID (Clients tab).")],
+    reason: ReasonOpt = None,
+    folder: Annotated[
+        Path,
+        typer.Option("--folder", help="Working folder for the backup copy (.xlsx) and the erasure log."),
+    ] = Path(),
+    key_file: KeyFileOpt = None,
+    encrypt: Annotated[
+        bool,
+        typer.Option(
+            "--encrypt",
+            help="Encrypt the backup copy (AES-256); password from --password-file, $SHEETKIT_PASSWORD or a prompt.",
+        ),
+    ] = False,
+    password_file: PasswordFileOpt = None,
+    service_account: ServiceAccountOpt = None,
+    oauth_client: OAuthClientOpt = None,
+    as_json: JsonSummaryOpt = False,
+) -> None:
+    """Erase one client's personal data everywhere in a branch Google Sheet (right to erasure).
+
+    The same erasure as 'sheetkit forget'. First every value of the spreadsheet is copied to
+    TITLE.before-forget-YYYYMMDD.xlsx in --folder (Google's version history keeps earlier versions too);
+    then the changes go in one request, are read back and checked, and an entry (no personal data) goes into
+    TITLE.erasures.jsonl in --folder. Nobody should edit the spreadsheet meanwhile. Copies sheetkit cannot
+    reach are listed.
+
+    Example: sheetkit gsheets forget 1AbC... C0042 --reason "client request 2026-11-22" --folder ~/salon
+    """
+    password = password_to_encrypt(encrypt, password_file)
+    erasing = _progress_console(quiet=as_json).status("Erasing the client in Google Sheets...", spinner="dots")
+    with _client(service_account, oauth_client, readonly=False) as client, erasing:
+        summary = sk.forget_gsheet_client(
+            client,
+            _key(key),
+            client_id,
+            when=dt.datetime.now(),
+            folder=folder,
+            reason=reason,
+            key_file=key_file,
+            password=password,
+        )
+    _show_forget(summary, as_json=as_json)
+
+
 def _show_forget(summary: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
         _echo_json(summary)
@@ -163,7 +211,8 @@ def _show_forget(summary: dict[str, Any], *, as_json: bool) -> None:
         parts = ", ".join(f"{shown(k).replace('_', ' ')} {n}" for k, n in done.items())
         _say(f"  {shown(sheet)}: {parts}")
     if summary.get("backup"):
-        _say("Backup of the workbook as it was: ", (shown(summary["backup"]), "bold"), " (it still holds the client).")
+        what = "spreadsheet's values" if "spreadsheet" in summary else "workbook"
+        _say(f"Backup of the {what} as it was: ", (shown(summary["backup"]), "bold"), " (it still holds the client).")
     _say("Erasure log: ", (shown(summary["log"]), "bold"))
     if summary.get("namesakes"):
         _say(f"{summary['namesakes']} cells hold the same name, phone or e-mail as other clients' own data: kept.")

@@ -61,7 +61,7 @@ def make_patch_tests(
     if window:
         _covering_tests(draw, visits, patch_days, window, rows)
         _failed_and_pending(draw, plan, needing, rows)
-    return _sheet(draw, catalogue, plan, client_ids, rows, window)
+    return _sheet(draw, catalogue, plan, client_ids, rows=rows, window=window)
 
 
 def _covering_tests(draw: Draw, visits: Visits, patch_days: IntArr, window: int, rows: _Rows) -> None:
@@ -109,7 +109,7 @@ def _failed_and_pending(draw: Draw, plan: ClientPlan, needing: IntArr, rows: _Ro
 
 
 def _sheet(
-    draw: Draw, catalogue: Catalogue, plan: ClientPlan, client_ids: ObjArr, rows: _Rows, window: int
+    draw: Draw, catalogue: Catalogue, plan: ClientPlan, client_ids: ObjArr, *, rows: _Rows, window: int
 ) -> PatchTests:
     """The frame of the drawn tests (products, areas, validity, notes) and each client's latest test."""
     rng, words = draw.rng, draw.words

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+
 import numpy as np
 
 from sheetkit.demo.columns import ObjArr, objects

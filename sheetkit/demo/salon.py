@@ -15,8 +15,8 @@ from sheetkit.demo.appointments import make_appointments
 from sheetkit.demo.catalogue import make_catalogue
 from sheetkit.demo.clients import make_clients
 from sheetkit.demo.columns import ids, objects
-from sheetkit.demo.draw import Draw
 from sheetkit.demo.consents import make_consents
+from sheetkit.demo.draw import Draw
 from sheetkit.demo.feedback import make_feedback
 from sheetkit.demo.follow_ups import make_follow_ups
 from sheetkit.demo.history import plan_history

@@ -409,7 +409,13 @@ class _ExcelWriter:
         ws.set_column(1, 1, 24, self.fmt_locked_text)
         ws.set_column(2, 2, 60, self.fmt_locked_text)
         ws.write_string(0, 0, lab.about["title"], self.fmt_title)
-        entries = about_entries(self.template, lab, self.stamp, prepared_rows=self.layout.prepared_rows)
+        entries = about_entries(
+            self.template,
+            lab,
+            self.stamp,
+            prepared_rows=self.layout.prepared_rows,
+            prepared_by_sheet=self.layout.prepared_by_sheet,
+        )
         for i, (key, label, value) in enumerate(entries, start=2):
             ws.write_string(i, 0, key, self.fmt_key)
             ws.write_string(i, 1, label, self.fmt_locked_text)

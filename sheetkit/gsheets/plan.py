@@ -86,7 +86,14 @@ class Book:
         self.names: dict[str, DefinedName] = {n.name: n for n in self.layout.defined_names()}
         self.lists = list_columns(template, labels, self.layout, data.lists)
         self.settings = setting_rows(template, labels, self.layout, data.settings)
-        self.about = about_entries(template, labels, stamp, branch=branch, prepared_rows=self.layout.prepared_rows)
+        self.about = about_entries(
+            template,
+            labels,
+            stamp,
+            branch=branch,
+            prepared_rows=self.layout.prepared_rows,
+            prepared_by_sheet=self.layout.prepared_by_sheet,
+        )
         self.rows = {sheet.key: self._data_rows(sheet) for sheet in template.sheets}
         lay = self.layout
         lists_height = max(*(len(c) for c in self.lists.values()), *(r.last_row for r in lay.lists.values()))

@@ -73,6 +73,13 @@ class _Structure:
         """Excel formula text in the target spreadsheet's dialect."""
         return self.dialect.formula(text)
 
+    def rule_formula(self, text: str) -> str:
+        """A validation formula: like :meth:`formula`, Settings cells through INDIRECT (they are on another tab).
+
+        Google refuses references to other tabs in rules (named ranges included) except through INDIRECT.
+        """
+        return self.dialect.formula(text, indirect=[n for n in self.names if n.startswith("setting_")])
+
     def _data_sheet(self, sheet: Sheet) -> list[dict[str, Any]]:
         sid = self.ids[sheet.key]
         lay = self.layout.sheet(sheet.key)
@@ -154,9 +161,9 @@ class _Structure:
             condition = _condition("ONE_OF_RANGE", "=" + self.names[name].reference)
             show_ui = True
         elif kind == "custom":
-            condition = _condition("CUSTOM_FORMULA", self.formula(str(rule["value"])))
+            condition = _condition("CUSTOM_FORMULA", self.rule_formula(str(rule["value"])))
         elif kind == "date" and rule["criteria"] == "between":
-            bounds = [self.formula(_date_formula(rule[k])) for k in ("minimum", "maximum")]
+            bounds = [self.rule_formula(_date_formula(rule[k])) for k in ("minimum", "maximum")]
             condition = _condition("DATE_BETWEEN", *bounds)
         elif kind == "decimal" and rule["criteria"] == "between":
             condition = _condition("NUMBER_BETWEEN", d.number(rule["minimum"]), d.number(rule["maximum"]))

@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sheetkit.frames import WorkbookData
@@ -86,31 +87,30 @@ class ImportedBook:
         columns = list(sheet.data_columns)
         frame = self.rows.get(sheet_key, pd.DataFrame())
         header_row = self.first_row.get(sheet_key, 2) - 1
-        cells: dict[int, pd.Series] = {}
         facts = SheetFacts(first_row=header_row)
+        # One block for the whole sheet, filled column by column: a 10^5-row history is not copied per step.
+        block = np.full((len(frame) + 1, len(columns)), np.nan, dtype=object)
+        rows = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))
         for j, col in enumerate(columns):
-            header = self.labels.header(sheet_key, col.key)
-            values = frame[col.key] if col.key in frame else pd.Series(None, index=frame.index, dtype=object)
-            values = values.astype(object).where(values.notna(), None)
-            cells[j] = pd.concat([pd.Series([header], dtype=object), values.reset_index(drop=True)], ignore_index=True)
+            block[0, j] = self.labels.header(sheet_key, col.key)
+            present = np.zeros(len(frame), dtype=bool)
+            if col.key in frame:
+                values = frame[col.key].to_numpy(dtype=object)
+                present = ~pd.isna(values)
+                block[1:, j][present] = values[present]
             letter = column_letter(j)
-            rows = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))
             flag = frame.get(f"_num_{col.key}")
             if col.type in _TEXTLIKE and flag is not None:
                 facts.numeric[letter] = set(rows[flag.fillna(False).to_numpy(dtype=bool)])
             typed = frame.get(f"_txt_{col.key}")
             if col.type in DATE_TYPES or col.type in NUMBER_TYPES:
-                present = values.notna().to_numpy(dtype=bool)
                 mask = typed.fillna(False).to_numpy(dtype=bool) & present if typed is not None else present & False
                 # A text value the import could not read stays text: the parser judges it in the workbook's order.
                 facts.text[letter] = set(rows[mask])
-                if col.type in NUMBER_TYPES or col.type in DATE_TYPES:
-                    facts.numeric[letter] = set(rows[present & ~mask])
-        grid = pd.DataFrame(cells, dtype=object)
-        grid = grid.where(grid.notna(), float("nan"))
+                facts.numeric[letter] = set(rows[present & ~mask])
         return RawSheet(
             self.labels.sheet_name(sheet_key),
-            grid,
+            pd.DataFrame(block, dtype=object),
             first_row=header_row,
             columns=list(range(len(columns))),
             facts=facts,

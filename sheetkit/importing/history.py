@@ -45,16 +45,14 @@ def visits_from_client_dates(clients: pd.DataFrame, visits: pd.DataFrame, *, ser
     A first visit date counts only when no imported visit of the client is earlier.
     Rows keep the client row's origin (``_t``, ``_r``) for the report.
     """
-    have = (
-        set(zip(visits["client_id"], visits["when"].astype(str).str.slice(0, 10), strict=True))
-        if not visits.empty
-        else set()
-    )
+    rows: list[dict[str, object]] = []
+    if not any(source in clients for source in ("first_visit_date", "last_visit")):
+        return _no_visits()
+    day_of_visit = visits["when"].astype(str).str.slice(0, 10) if not visits.empty else pd.Series(dtype=object)
+    have = set(zip(visits["client_id"], day_of_visit, strict=True)) if not visits.empty else set()
     earliest: dict[str, str] = {}
     if not visits.empty:
-        days = visits.assign(_day=visits["when"].astype(str).str.slice(0, 10))
-        earliest = {str(k): str(v) for k, v in days.groupby("client_id")["_day"].min().items()}
-    rows: list[dict[str, object]] = []
+        earliest = {str(k): str(v) for k, v in day_of_visit.groupby(visits["client_id"]).min().items()}
     for source in ("first_visit_date", "last_visit"):
         if source not in clients:
             continue
@@ -80,7 +78,11 @@ def visits_from_client_dates(clients: pd.DataFrame, visits: pd.DataFrame, *, ser
                 }
             )
     if not rows:
-        return pd.DataFrame(columns=["client_id", "when", "service", "_t", "_r", "_from"])
+        return _no_visits()
     out = pd.DataFrame(rows)
     out["status"] = np.nan
     return out
+
+
+def _no_visits() -> pd.DataFrame:
+    return pd.DataFrame(columns=["client_id", "when", "service", "_t", "_r", "_from"])

@@ -121,11 +121,7 @@ class _Import:
     # ---------------------------------------------------------------- per table
     def stage(self, number: int, table: SourceTable) -> None:
         found = find_header(table.grid, self.score, synonyms()["totals"])
-        samples: dict[int, list[str]] = {}
-        body = table.grid.loc[found.data_rows] if found.data_rows else table.grid.iloc[0:0]
-        for j in table.grid.columns:
-            values = body[j].dropna().astype(str).str.strip()
-            samples[int(j)] = values[values != ""].drop_duplicates().head(_SAMPLES).tolist()
+        samples = {int(j): _samples(table.grid[j], found.data_rows) for j in table.grid.columns}
         mapping = propose_mapping(self.template, found.headers, samples, self.mapping_file)
         report = SourceReport(table, mapping, found.row, rows=len(table.grid) - 1)
         report.skip(found.skipped)
@@ -151,6 +147,9 @@ class _Import:
         events = self._events(index, ids, clients)
         clients = pd.concat([clients, events.attrs.pop("new_clients", _empty())], ignore_index=True)
         visits, appointments = route_events(events, as_of=self.as_of)
+        del events  # (a visit log's rows live on in visits and appointments; the staged copies are not needed)
+        for staged in self.staged:
+            staged.frame = staged.frame[["_t", "_r"]] if len(staged.frame) else staged.frame
         service = self.mapping_file.defaults.get("service") or str(
             synonyms()["history_service"].get(self.locale, synonyms()["history_service"]["en"])
         )
@@ -350,7 +349,7 @@ class _Import:
         return visits[~known].reset_index(drop=True)
 
     def _finish_events(self, frame: pd.DataFrame, ids: IdMaker, sheet: str) -> pd.DataFrame:
-        out = frame.copy()
+        out = frame.copy(deep=False)  # (new columns only: the caller's frame is not changed)
         if sheet == "visits":
             day = out["when"].astype(str).str.slice(0, 10)
             # A visit is a day: the time of a transaction is not kept (the visit sheet has no time).
@@ -402,6 +401,17 @@ class _Import:
 
 
 _EVENT_KEYS = ("client_ref", "client_id_ref", "client_phone", "client_email", "client_name")
+
+
+def _samples(column: pd.Series, rows: list[int]) -> list[str]:
+    """The first few distinct values of a column's data rows (looked for in the first rows, then further)."""
+    size = 256
+    while True:
+        values = column.loc[rows[:size]].dropna().astype(str).str.strip()
+        found: list[str] = values[values != ""].drop_duplicates().head(_SAMPLES).tolist()
+        if len(found) >= _SAMPLES or size >= len(rows):
+            return found
+        size *= 8
 
 
 def _cells_or_none(values: pd.Series) -> list[object]:

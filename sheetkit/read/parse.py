@@ -191,6 +191,12 @@ def _report(findings: list[Finding], text: pd.Series, mask: pd.Series, code: Iss
         findings.append(Finding(row_of(row), code, value, params))
 
 
+def _shared(text: pd.Series) -> pd.Series:
+    """``text`` as Python strings, one object per distinct value (a repeated name costs a pointer per cell)."""
+    codes, uniques = pd.factorize(text)
+    return pd.Series(np.asarray(uniques, dtype=object).take(codes), index=text.index, dtype=object)
+
+
 def _lookup(text: pd.Series, index: Mapping[str, str]) -> pd.Series:
     """Canonical keys of labels, computed once per distinct text (columns repeat few values)."""
     table = {value: index.get(normalize_label(value)) for value in text.unique()}
@@ -222,7 +228,7 @@ def _text_rows(ctx: ColumnContext, text: pd.Series) -> pd.Series:
 def _parse_text(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
     findings: list[Finding] = []
     _too_long(findings, text, column)
-    return text.astype(object), findings
+    return _shared(text), findings
 
 
 def _parse_id(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd.Series, list[Finding]]:
@@ -269,7 +275,7 @@ def _parse_choice(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[
     if index is None:  # a manager-edited list: names as typed, checked against Lists by validate()
         placeholder = _placeholder(text)
         _report(findings, text, placeholder, "placeholder-value")
-        return text.astype(object).where(~placeholder), findings
+        return _shared(text).where(~placeholder), findings
     keys = _lookup(text, index)
     unknown = keys.isna()
     placeholder = unknown & _placeholder(text)

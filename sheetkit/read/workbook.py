@@ -198,6 +198,10 @@ class _Reader:
             )
             sheet_row = raw.row_number(row_of(position))
             series = pd.Series([cells[2] if len(cells) > 2 else None], index=[sheet_row], dtype=object)
+            if raw.serial_dates and setting.type in DATE_TYPES:  # Google Sheets gives a date as its serial
+                series = serials_as_dates(
+                    series, raw.facts.numeric.get(value_letter, set()), whole_days=setting.type == "date"
+                )
             ctx = ColumnContext(
                 self.template,
                 self.labels,
@@ -513,14 +517,15 @@ def _rows_in_use(raw: RawSheet, used: list[int]) -> tuple[pd.DataFrame, list[int
     ``used`` are the grid columns that count: a row with text only in other columns is blank.
     """
     body = raw.grid.iloc[1:]
-    body.index = pd.Index([raw.row_number(int(p)) for p in body.index], dtype="int64")
+    body.index = pd.Index(body.index.astype("int64") + raw.first_row, dtype="int64")
     filled = _filled_rows(body, used)
-    # Trailing empty rows are the spare area of the template, not blank rows.
+    # Trailing empty rows are the spare area of the template, not blank rows. Rows are in
+    # order, so the rest is a slice: no copy of the grid (a boolean selection copies it).
     last = int(filled[filled].index.max()) if filled.any() else raw.first_row
-    body = body.loc[body.index <= last]
-    filled = filled.loc[filled.index <= last]
+    kept = int((body.index <= last).sum())
+    body, filled = body.iloc[:kept], filled.iloc[:kept]
     blank_rows = [row_of(row) for row in filled[~filled].index]
-    return body[filled], blank_rows
+    return (body if not blank_rows else body[filled]), blank_rows
 
 
 def _with_extras(frame: pd.DataFrame, body: pd.DataFrame, extras: Mapping[str, int]) -> pd.DataFrame:

@@ -151,6 +151,11 @@ class WorkbookLayout:
         """
         return min(s.last_row for s in self.sheets.values())
 
+    @property
+    def prepared_by_sheet(self) -> dict[str, int]:
+        """The last 1-based prepared row of each data sheet, by canonical key."""
+        return {key: s.last_row for key, s in self.sheets.items()}
+
     def sheet(self, key: str) -> SheetLayout:
         """Layout of a data sheet by canonical key."""
         return self.sheets[key]

@@ -221,11 +221,13 @@ def about_entries(
     *,
     branch: str | None = None,
     prepared_rows: int | None = None,
+    prepared_by_sheet: Mapping[str, int] | None = None,
 ) -> list[tuple[str, str, str]]:
     """The About rows as (key, label, value); the reader finds template, version and locale by key.
 
     ``prepared_rows`` is the last sheet row (1-based) that carries validation, formats and
-    formulas on every data sheet (:attr:`WorkbookLayout.prepared_rows`).
+    formulas on every data sheet (:attr:`WorkbookLayout.prepared_rows`); ``prepared_by_sheet``
+    the same per data sheet (``prepared_rows_<sheet>``), since each sheet grows with its own data.
     """
     entries = [
         ("template_id", template.id),
@@ -237,6 +239,10 @@ def about_entries(
     if prepared_rows is not None:
         entries.append(("prepared_rows", str(prepared_rows)))
     rows = [(key, labels.about[key], value) for key, value in entries]
+    for sheet, last in (prepared_by_sheet or {}).items():
+        rows.append(
+            (f"prepared_rows_{sheet}", f"{labels.about['prepared_rows']} · {labels.sheet_name(sheet)}", str(last))
+        )
     if branch is not None:
         rows.append(("branch", labels.header("clients", "branch"), branch))
     return rows
