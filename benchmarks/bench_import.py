@@ -124,9 +124,11 @@ def main() -> None:
             t, w, m = (statistics.median(r[k] for r in runs) for k in ("work", "seconds", "peak_mib"))
             label = "pandas.read_csv (baseline)" if kind == "pandas" else "sheetkit.import_records (dry run)"
             print(
-                f"{label:40s} {t:7.2f} s  x{t / base['work']:5.1f}   with imports {w:6.2f} s  x{w / base['seconds']:5.1f}"
+                f"{label:40s} {t:7.2f} s  x{t / base['work']:5.1f}"
+                f"   with imports {w:6.2f} s  x{w / base['seconds']:5.1f}"
                 f"   peak RSS {m:5.0f} MiB  x{m / base['peak_mib']:4.1f}"
             )
+
 
 if __name__ == "__main__":
     main()

@@ -16,7 +16,9 @@ runs of the two readers alternate so that a busy machine slows both alike.
 The workbook is generated once (demo salon, 95 000 clients, ~10^6 visits, seed 1) and
 cached under /tmp/sheetkit-bench/, one file per template version. Usage:
 
-    python benchmarks/bench_read.py [--clients 95000] [--runs 3] [--openpyxl-runs 0]
+    python benchmarks/bench_read.py [--clients 95000] [--runs 3] [--openpyxl-runs 0] [--workbook PATH]
+
+``--workbook`` measures an existing workbook instead (e.g. one of an older template version).
 """
 
 from __future__ import annotations
@@ -92,8 +94,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=95_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--openpyxl-runs", type=int, default=0)
+    parser.add_argument("--workbook", type=Path, default=None)
     args = parser.parse_args()
-    path = workbook(args.clients)
+    path = args.workbook or workbook(args.clients)
     results: dict[str, list[dict[str, float]]] = {"fastexcel": [], "sheetkit": []}
     for _ in range(args.runs):
         for mode, runs in results.items():

@@ -8,6 +8,9 @@ only for looking at: staff workbooks are never loaded and saved with openpyxl.
 
 from __future__ import annotations
 
+import html
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -71,4 +74,37 @@ def clients_print_copy(
     ws.print_options.gridLines = True
     wb.active = wb.worksheets.index(ws)
     wb.save(dst)
+    return dst
+
+
+def only_sheets(src: Path, dst: Path, names: list[str]) -> Path:
+    """Write ``dst``: ``src`` with every sheet but ``names`` hidden, so a PDF export prints only those.
+
+    Only the sheet states in workbook.xml change (no load and save): everything else, the print
+    setup included, stays as the writer made it.
+    """
+    with zipfile.ZipFile(src) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    xml = parts["xl/workbook.xml"].decode()
+    shown = []
+
+    def state(match: re.Match[str]) -> str:
+        tag = re.sub(r' state="[^"]*"', "", match.group(0))
+        name = html.unescape(re.search(r'name="([^"]*)"', tag).group(1))  # type: ignore[union-attr]
+        if name in names:
+            shown.append(name)
+            return tag
+        return tag.replace("<sheet ", '<sheet state="hidden" ', 1)
+
+    xml = re.sub(r"<sheet [^>]*/>", state, xml)
+    missing = set(names) - set(shown)
+    if missing:
+        raise ValueError(f"no sheet named {sorted(missing)} in {src.name}")
+    sheet_names = [html.unescape(n) for n in re.findall(r'<sheet [^>]*name="([^"]*)"', xml)]
+    active = sheet_names.index(shown[0])
+    xml = re.sub(r"<workbookView ", f'<workbookView activeTab="{active}" ', re.sub(r' activeTab="\d+"', "", xml))
+    parts["xl/workbook.xml"] = xml.encode()
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in parts.items():
+            z.writestr(name, content)
     return dst

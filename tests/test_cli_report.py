@@ -119,3 +119,19 @@ def test_mail_options_are_checked_before_any_work(
     assert main(["report", str(book), "--out", str(out), "--mail-to", "not an address", "--smtp", "h:25"]) == 2
     assert not out.exists()
     assert capsys.readouterr().err.count("error:") == 2
+
+
+def test_the_report_speaks_the_workbooks_language(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = tmp_path / "salone.xlsx"
+    sk.write_demo(book, clients=30, as_of=AS_OF, seed=3, locale="it")
+    args = ["report", str(book), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "resoconto.xlsx")]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Resoconto settimanale scritto in" in out
+    assert "Periodo dal 2026-11-16 al 2026-11-22" in out
+    assert "Elenchi di azioni:" in out
+    assert "Inattivi" in out  # the lapsed list by the report's own Italian name
+    assert main([*args, "--force", "--lang", "zh_CN", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["locale"] == "it"  # --lang changes what is printed, not the report
+    assert main([*args, "--force", "--lang", "vi-VN"]) == 0
+    assert "Báo cáo tuần đã được ghi vào" in capsys.readouterr().out

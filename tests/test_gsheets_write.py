@@ -232,11 +232,11 @@ def test_new_workbook_structure_matches_the_excel_rules(standin: SheetsStandIn, 
     )
     kind, (birth,) = _condition(clients.validation_at(1, c.index("birth_date")))
     assert kind == "CUSTOM_FORMULA"
-    assert 'MID(D2,3,1)="-"' in birth
+    assert 'ISNUMBER(FIND(MID(D2,3,1),"-/."))' in birth  # DD-MM, DD/MM or DD.MM
     assert 'INDIRECT("setting_date_order")' in birth  # a month-day in the workbook's day/month order
     assert _condition(visits.validation_at(1, v.index("satisfaction"))) == (
         "CUSTOM_FORMULA",
-        ["=AND(ISNUMBER(K2),K2=INT(K2),K2>=1,K2<=5)"],
+        ["=AND(ISNUMBER({0}2),{0}2=INT({0}2),{0}2>=1,{0}2<=5)".format(v.letter("satisfaction"))],
     )
     assert _condition(visits.validation_at(1, v.index("amount_paid"))) == ("NUMBER_BETWEEN", ["0", "1000000"])
     assert _condition(clients.validation_at(1, c.index("phone"))) == (

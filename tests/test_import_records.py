@@ -179,3 +179,56 @@ def test_unknown_file_type_and_bad_mapping_are_usage_errors(tmp_path: Path) -> N
         import_records(
             [FIXTURES / "fresha_export_customer_list.csv"], into=tmp_path / "s.xlsx", as_of=AS_OF, mapping=mapping
         )
+
+
+def test_semicolon_log_with_title_decimal_commas_and_a_booked_visit(tmp_path: Path) -> None:
+    # A title line above the header and decimal commas: still a semicolon file. A repeated
+    # header, a spacer and a totals row are accounted for; a dated row after as_of in a log
+    # without a status column is a booked appointment.
+    source = tmp_path / "registro.csv"
+    source.write_text(
+        "Registro trattamenti — Salone Rossi\n"
+        "Data;Cliente;Cellulare;Trattamento;Importo\n"
+        "01/02/2025;Anna Neri;333 1112223;Massaggio;30,00\n"
+        ";;;;\n"
+        "DATA; cliente ;CELLULARE;Trattamento;Importo\n"
+        "13/02/2025;Bea Bianchi;333 4445556;Ceretta;1.200,50\n"
+        "05/04/2026;Anna Neri;333 1112223;Massaggio;30,00\n"
+        "Totale;;;;1.260,50\n",
+        encoding="utf-8",
+    )
+    result = import_records([source], into=tmp_path / "s.xlsx", as_of=AS_OF, locale="it")
+    _accounted(result)
+    info = result.sources[0].to_dict()
+    assert (info["header_row"], info["rows"], info["imported"]) == (2, 7, 3)
+    assert {s["row"]: s["reason"] for s in info["skipped_rows"]} == {
+        1: "title above the header",
+        4: "blank row",
+        5: "repeated header row",
+        8: "totals row",
+    }
+    assert result.sources[0].table.delimiter == ";"
+    assert result.frames.visits["amount_paid"].tolist() == [30.0, 1200.5]
+    assert result.frames.appointments["status"].tolist() == ["booked"]
+    assert result.valid, _codes(result)
+
+
+def test_quoted_cells_ragged_rows_and_blank_cells_read_as_the_csv_module_reads_them(tmp_path: Path) -> None:
+    source = tmp_path / "clients.csv"
+    source.write_text(
+        "Nome e cognome,Telefono,Note\n"
+        '"Rossi, Anna",333 1112223,"allergica al nichel\nda ricontrollare"\n'
+        "  ,   ,\n"
+        'Bea Bianchi,333 4445556,"dice ""mai più"" cera",in più\n'
+        "Carla Verdi\n",
+        encoding="utf-8",
+    )
+    result = import_records([source], into=tmp_path / "s.xlsx", as_of=AS_OF, locale="it")
+    _accounted(result)
+    info = result.sources[0].to_dict()
+    assert (info["rows"], info["imported"], info["skipped_rows"]) == (4, 3, [{"row": 3, "reason": "blank row"}])
+    assert info["unmapped_columns"] == ["(column 4)"]
+    clients = result.frames.clients.set_index("full_name")
+    assert clients.loc["Rossi, Anna", "notes"] == "allergica al nichel\nda ricontrollare"
+    assert clients.loc["Bea Bianchi", "notes"] == 'dice "mai più" cera; (column 4): in più'
+    assert clients["phone"].isna().tolist() == [False, False, True]

@@ -18,6 +18,17 @@ put in place:
 5. keep a backup beside the workbook (``salon.v1-20261207.xlsx``, never over an
    existing file) and replace the workbook in one atomic rename.
 
+Two values are written differently on purpose, and verified as such: a setting
+still at a default that a later version changed takes the new default
+(:mod:`sheetkit.template.changes`), and a birthday without the year is typed in
+the workbook's date order (``DD-MM`` in an Italian or Vietnamese workbook, where
+version 1 typed ``MM-DD``: :mod:`sheetkit.read.month_days`); the verification
+compares it as (month, day) and checks the text typed.
+
+An Office-encrypted workbook is read with its password and written encrypted with
+the same password (built in memory, never on disk in plain); its backup is the
+file as it was, so it stays encrypted. ``encrypt=True`` encrypts a plain workbook.
+
 :func:`upgrade_workbook` is step 1-5 without a transform, from the version on the
 About sheet to the current one; :func:`rewrite_workbook` is the reusable form.
 """
@@ -25,6 +36,7 @@ About sheet to the current one; :func:`rewrite_workbook` is the reusable form.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -35,16 +47,19 @@ import pandas as pd
 
 from sheetkit.errors import TemplateMismatchError, UsageError, WorkbookChangedError, WorkbookWriteError
 from sheetkit.excel import upgrade_plan as plans
+from sheetkit.excel.crypto import check_password, encrypt_workbook
 from sheetkit.excel.upgrade_read import FullRead, comparable, read_in_full
 from sheetkit.excel.writer import _ExcelWriter
 from sheetkit.files import scratch_beside, write_atomically
 from sheetkit.frames import WorkbookData
+from sheetkit.read.month_days import retyped_month_days
 from sheetkit.read.parse import normalize_label
 from sheetkit.template import Template, load_template
+from sheetkit.template.changes import settings_at_old_defaults
 from sheetkit.template.defaults import default_lists, default_settings
+from sheetkit.template.rules import date_order
 
 __all__ = [
-    "CHANGED_DEFAULTS",
     "RewriteResult",
     "SheetUpgrade",
     "Transform",
@@ -56,11 +71,6 @@ __all__ = [
 
 #: A function that edits a workbook's values (see :func:`rewrite_workbook`).
 Transform = Callable[[WorkbookData], WorkbookData]
-
-#: Defaults of settings that a later template version changed, by the version that had them.
-#: A setting still at its old default takes the new one on upgrade; one a manager changed is kept.
-#: Version 2 changed no default of a version-1 setting (it added earliest_date and follow_up_quiet_days).
-CHANGED_DEFAULTS: Final[Mapping[int, Mapping[str, Any]]] = {1: {}}
 
 #: Issues that say the prepared area must grow: an upgrade at the current version re-extends it.
 _GROW_CODES: Final = frozenset({"prepared-area-exceeded", "prepared-area-nearly-full"})
@@ -81,6 +91,8 @@ class SheetUpgrade:
     #: Headers of the columns staff added, kept at the end of the sheet.
     extra_columns: list[str] = field(default_factory=list)
     hidden_rows: int = 0
+    #: Birthdays without the year typed again in the workbook's date order (DD-MM for DMY); same dates.
+    birthdays_retyped: int = 0
 
 
 @dataclass
@@ -100,6 +112,8 @@ class RewriteResult:
     touched: int = 0
     #: Cells compared between the original and the regenerated workbook.
     verified: int = 0
+    #: True when the workbook is (or, with ``dry_run``, would be) written Office-encrypted.
+    encrypted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -128,6 +142,8 @@ class UpgradeResult:
     #: One line per change, in English (what the command line prints).
     changes: list[str] = field(default_factory=list)
     verified: int = 0
+    #: True when the workbook is (or, with ``dry_run``, would be) written Office-encrypted.
+    encrypted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (what ``sheetkit upgrade --json`` prints)."""
@@ -147,6 +163,8 @@ def upgrade_workbook(
     dry_run: bool = False,
     generated_at: dt.datetime | None = None,
     template: Template | None = None,
+    password: str | None = None,
+    encrypt: bool = False,
 ) -> UpgradeResult:
     """Upgrade the workbook at ``path`` to the current template version, in place, with a backup.
 
@@ -154,41 +172,53 @@ def upgrade_workbook(
     version (:class:`~sheetkit.errors.TemplateMismatchError`). Copies every value
     by column key, keeps staff's own columns, edited Lists and Settings (a setting
     left at its old default takes the new default), hidden rows and rows beyond the
-    old prepared area; writes the backup ``NAME.v<old>-<today>.xlsx`` beside it,
+    old prepared area; types birthdays without the year in the workbook's date
+    order; writes the backup ``NAME.v<old>-<today>.xlsx`` beside it,
     then replaces the workbook once every cell of the original was found unchanged
     in the new one. At the current version it is a no-op, unless the data has
-    outgrown the prepared area (then the workbook is regenerated to re-extend it).
+    outgrown the prepared area (then the workbook is regenerated to re-extend it)
+    or ``encrypt`` asks to encrypt a plain workbook.
     ``dry_run`` reports the same changes and writes nothing.
+
+    ``password`` opens an Office-encrypted workbook, and the upgraded workbook is
+    encrypted with the same password (the backup is the file as it was: encrypted
+    too). ``encrypt=True`` also encrypts a plain workbook with ``password``; its
+    backup stays as it was, not encrypted (:attr:`UpgradeResult.changes` says so).
     """
     template = template or load_template()
     source = _checked_path(path)
-    full = read_in_full(source, template)
+    _check_encrypt(encrypt, password)
+    full = read_in_full(source, template, password=password)
     version = _version(full, template)
     labels = template.labels(full.book.locale)
     grow = any(issue.code in _GROW_CODES for issue in full.book.issues)
+    encrypting = encrypt and not full.encrypted
     result = UpgradeResult(source, version, template.version, changed=False, dry_run=dry_run, backup=None)
-    if version == template.version and not grow:
+    result.encrypted = full.encrypted or encrypt
+    if version == template.version and not grow and not encrypting:
         result.changes.append(f"already at version {template.version}: nothing to do")
         return result
     data = plans.editable_data(full, template)
     result.settings_added = sorted({s.key for s in template.settings} - full.settings_present)
     result.settings_updated = _take_new_defaults(full, data, template, labels, version)
     result.list_columns_added = _fill_new_list_columns(full, data, template, labels)
-    result.sheets = _sheet_changes(full, template, labels)
-    result.changes = _describe(result, grow=version == template.version)
+    retyped = _retyped_birthdays(full, data.settings, template)
+    result.sheets = _sheet_changes(full, template, labels, retyped)
+    backup = upgrade_backup_name(source, version, today)
+    result.changes = _describe(result, grow=grow, encrypting=encrypting, backup=backup)
     if dry_run:
-        result.backup = upgrade_backup_name(source, version, today)
+        result.backup = backup
         return result
     kept = (full.settings_present & {s.key for s in template.settings}) - set(result.settings_updated)
     done = _regenerate(
         full,
         data,
         template,
-        set(),
-        (kept, set(data.lists)),
-        backup=upgrade_backup_name(source, version, today),
+        _Keep(set(), kept, set(data.lists), retyped),
+        backup=backup,
         stamp=generated_at,
         today=today,
+        password=password if result.encrypted else None,
     )
     result.changed, result.backup, result.verified = True, done.backup, done.verified
     return result
@@ -202,6 +232,8 @@ def rewrite_workbook(
     dry_run: bool = False,
     generated_at: dt.datetime | None = None,
     template: Template | None = None,
+    password: str | None = None,
+    encrypt: bool = False,
 ) -> RewriteResult:
     """Regenerate the workbook at ``path`` from its own values, edited by ``transform``; verify; back up; replace.
 
@@ -229,13 +261,17 @@ def rewrite_workbook(
     - Then a backup is kept beside the workbook, ``NAME.v<version>-<today>.xlsx``
       (``-2``, ``-3``... if taken), and the workbook is replaced in one atomic rename.
       It is refused when the file changed since it was read.
+    - ``password`` opens an Office-encrypted workbook; the result is encrypted with
+      the same password, and the backup (the file as it was) is encrypted too.
+      ``encrypt=True`` encrypts a plain workbook with ``password`` (its backup stays plain).
 
     The workbook is written with the current template: an older version is
     upgraded on the way. ``dry_run`` runs the transform and reports, writing nothing.
     """
     template = template or load_template()
     source = _checked_path(path)
-    full = read_in_full(source, template)
+    _check_encrypt(encrypt, password)
+    full = read_in_full(source, template, password=password)
     version = _version(full, template)
     data = plans.editable_data(full, template)
     before = plans.editable_data(full, template)
@@ -247,6 +283,7 @@ def rewrite_workbook(
     touched = plans.touched_cells(before, data, template, extras)
     plan = plans.plan_output(full, data, template, full.book.locale, extras)
     result = RewriteResult(source, changed=False, dry_run=dry_run, backup=None, touched=len(touched))
+    result.encrypted = full.encrypted or encrypt
     for key, sheet in plan.sheets.items():
         result.rows[key] = int(sheet.frame.notna().any(axis=1).sum())
         result.removed[key] = len(full.sheets[key].frame) - len(sheet.rows)
@@ -258,15 +295,16 @@ def rewrite_workbook(
         for key in full.settings_present & {s.key for s in template.settings}
         if _same(full.book.data.settings.get(key), data.settings.get(key))
     }
+    keep = _Keep(touched, kept, plans.unchanged_lists(before, data), _retyped_birthdays(full, data.settings, template))
     done = _regenerate(
         full,
         data,
         template,
-        touched,
-        (kept, plans.unchanged_lists(before, data)),
+        keep,
         backup=upgrade_backup_name(source, version, today),
         stamp=generated_at,
         today=today,
+        password=password if result.encrypted else None,
     )
     result.changed, result.backup, result.verified = True, done.backup, done.verified
     return result
@@ -292,29 +330,53 @@ class _Done:
     verified: int
 
 
+@dataclass
+class _Keep:
+    """What the verification expects: cells the transform changed (not compared), what must stay as it was."""
+
+    #: (sheet key, original row, column) of the cells the transform changed.
+    touched: set[tuple[str, int, str]]
+    settings: set[str]
+    lists: set[str]
+    #: (sheet key, original row, column) -> the text a birthday without the year must be typed as.
+    retyped: dict[tuple[str, int, str], str]
+
+
 def _regenerate(
     full: FullRead,
     data: WorkbookData,
     template: Template,
-    touched: set[tuple[str, int, str]],
-    kept: tuple[set[str], set[str]],
+    keep: _Keep,
     *,
     backup: Path,
     stamp: dt.datetime | None,
     today: dt.date,
+    password: str | None,
 ) -> _Done:
     path = full.path
     extras = plans.extra_columns(full, template)
     plan = plans.plan_output(full, data, template, full.book.locale, extras)
     labels = plan.template.labels(full.book.locale)
     when = stamp or dt.datetime.combine(today, dt.time())
+    typed = {
+        (sheet, plan.sheets[sheet].rows[row], column): text
+        for (sheet, row, column), text in keep.retyped.items()
+        if (sheet, row, column) not in keep.touched and row in plan.sheets[sheet].rows
+    }
     with scratch_beside(path) as scratch:
         out = scratch / "rewritten.xlsx"
         hidden = {key: sheet.hidden_rows for key, sheet in plan.sheets.items()}
-        _KeepingWriter(plan.template, labels, plan.data, when, hidden).write(out, scratch=scratch)
-        new = read_in_full(out, template)
+        writer = _KeepingWriter(plan.template, labels, plan.data, when, hidden)
+        if password is None:
+            writer.write(out, scratch=scratch)
+        else:  # built in memory and encrypted there: the plain workbook never touches the disk
+            package = io.BytesIO()
+            writer.write(package, scratch=scratch)
+            _write_bytes(out, encrypt_workbook(package.getvalue(), password), path)
+            del package
+        new = read_in_full(out, template, password=password)  # an encrypted result must open with the password
         differences, verified = plans.compare(
-            full, new, plan, touched=touched, kept_settings=kept[0], kept_lists=kept[1]
+            full, new, plan, touched=keep.touched, kept_settings=keep.settings, kept_lists=keep.lists, typed=typed
         )
         if differences:
             first = "; ".join(str(d) for d in differences[:3])
@@ -329,6 +391,17 @@ def _regenerate(
         with write_atomically(path, overwrite=True, backup=backup) as (tmp,):
             shutil.copyfile(out, tmp)
     return _Done(backup, verified)
+
+
+def _write_bytes(out: Path, content: bytes, workbook: Path) -> None:
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        raise WorkbookWriteError(
+            f"the regenerated workbook could not be written beside it ({exc.strerror or type(exc).__name__}); "
+            "nothing was changed",
+            path=workbook,
+        ) from None
 
 
 class _KeepingWriter(_ExcelWriter):
@@ -391,13 +464,30 @@ def _same(a: Any, b: Any) -> bool:
 def _take_new_defaults(full: FullRead, data: WorkbookData, template: Template, labels: Any, version: int) -> list[str]:
     """Settings still at their old version's default take the current default; the keys that did."""
     current = default_settings(template, labels)
-    updated: list[str] = []
-    for old_version in range(version, template.version):
-        for key, old_default in CHANGED_DEFAULTS.get(old_version, {}).items():
-            if key in full.settings_present and _same(data.settings.get(key), old_default):
-                data.settings[key] = current[key]
-                updated.append(key)
-    return sorted(set(updated))
+    updated = settings_at_old_defaults(data.settings, version, current, present=full.settings_present)
+    data.settings.update(updated)
+    return sorted(updated)
+
+
+def _check_encrypt(encrypt: bool, password: str | None) -> None:
+    if encrypt and password is None:
+        raise UsageError("encrypting the workbook needs a password (password=...)")
+    if password is not None:
+        check_password(password)
+
+
+def _retyped_birthdays(
+    full: FullRead, settings: Mapping[str, Any], template: Template
+) -> dict[tuple[str, int, str], str]:
+    """(sheet key, row, column) -> the text of each birthday without the year that the rewrite types differently."""
+    order = date_order(template.labels(full.book.locale), settings)
+    out: dict[tuple[str, int, str], str] = {}
+    for sheet in template.sheets:
+        cells = full.sheets[sheet.key]
+        if cells.present:
+            found = retyped_month_days(cells.frame, sheet, order, cells.text)
+            out.update({(sheet.key, row, column): text for (row, column), text in found.items()})
+    return out
 
 
 def _fill_new_list_columns(full: FullRead, data: WorkbookData, template: Template, labels: Any) -> list[str]:
@@ -421,7 +511,9 @@ def _fill_new_list_columns(full: FullRead, data: WorkbookData, template: Templat
     return added
 
 
-def _sheet_changes(full: FullRead, template: Template, labels: Any) -> list[SheetUpgrade]:
+def _sheet_changes(
+    full: FullRead, template: Template, labels: Any, retyped: Mapping[tuple[str, int, str], str]
+) -> list[SheetUpgrade]:
     out: list[SheetUpgrade] = []
     for sheet in template.sheets:
         cells = full.sheets[sheet.key]
@@ -438,6 +530,7 @@ def _sheet_changes(full: FullRead, template: Template, labels: Any) -> list[Shee
                 columns_added=[] if not cells.present else added,
                 extra_columns=[e.header for e in cells.extras],
                 hidden_rows=len(cells.hidden_rows & {int(r) for r in cells.frame.index}),
+                birthdays_retyped=sum(1 for key in retyped if key[0] == sheet.key),
             )
         )
     return out
@@ -448,12 +541,21 @@ def _formula_headers(full: FullRead, sheet: Any) -> set[str]:
     return set(info.headers) if info is not None else set()
 
 
-def _describe(result: UpgradeResult, *, grow: bool) -> list[str]:
+def _describe(result: UpgradeResult, *, grow: bool, encrypting: bool, backup: Path) -> list[str]:
     lines: list[str] = []
-    if grow:
+    if result.from_version != result.to_version:
+        lines.append(f"template version {result.from_version} -> {result.to_version}")
+    elif grow:
         lines.append("the data nears or passes the prepared rows: the workbook is written again with room to grow")
     else:
-        lines.append(f"template version {result.from_version} -> {result.to_version}")
+        lines.append(f"already at version {result.to_version}: the workbook is written again to encrypt it")
+    if encrypting:
+        lines.append(
+            f"the workbook is encrypted with the password; the backup {backup.name} is the workbook as it was, "
+            "NOT encrypted: delete it once the encrypted workbook opens"
+        )
+    elif result.encrypted:
+        lines.append(f"the workbook stays encrypted with the same password, and so does the backup {backup.name}")
     for sheet in result.sheets:
         if sheet.added:
             lines.append(f"sheet {sheet.name}: added (empty)")
@@ -465,6 +567,11 @@ def _describe(result: UpgradeResult, *, grow: bool) -> list[str]:
             parts.append(f"{len(sheet.extra_columns)} column(s) staff added kept")
         if sheet.hidden_rows:
             parts.append(f"{sheet.hidden_rows} hidden row(s) kept hidden")
+        if sheet.birthdays_retyped:
+            parts.append(
+                f"{sheet.birthdays_retyped} birthday(s) without the year typed in the workbook's date order "
+                "(the same dates)"
+            )
         lines.append(f"sheet {sheet.name}: " + "; ".join(parts))
     if result.settings_added:
         lines.append("settings added with their defaults: " + ", ".join(result.settings_added))

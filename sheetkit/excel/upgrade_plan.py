@@ -242,12 +242,16 @@ def compare(
     touched: set[tuple[str, int, str]],
     kept_settings: set[str],
     kept_lists: set[str],
+    typed: Mapping[tuple[str, int, str], str] | None = None,
 ) -> tuple[list[Difference], int]:
     """Every cell of ``old`` that the transform did not touch, against ``new``; the differences.
 
     Data cells are matched by sheet key, row (through the plan's row map) and
     column key (staff's columns by header); a cell the reader could not read is
-    compared as the text typed. Lists compare by list, position and column;
+    compared as the text typed; a birthday without the year as (month, day).
+    ``typed`` (sheet key, new row, column) -> text: cells that must also be typed
+    so in ``new`` (a birthday typed in the workbook's date order).
+    Lists compare by list, position and column;
     Settings by key (``kept_settings``, ``kept_lists``: the ones that must keep their values).
     Returns the differences and the number of data cells compared.
     """
@@ -276,6 +280,9 @@ def compare(
         if (sheet, row, column) in seen or origin is None or (sheet, origin, column) in touched:
             continue
         found.append(_difference(new, sheet, row, column))
+    for (sheet, row, column), text in (typed or {}).items():
+        if new.sheets[sheet].text(row, column) != text:
+            found.append(_difference(new, sheet, row, column))
     found += _compare_lists(old, new, kept_lists)
     found += _compare_settings(old, new, kept_settings)
     return found, len(seen)

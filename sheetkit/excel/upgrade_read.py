@@ -10,7 +10,9 @@ typed frames what that reader sets aside:
 - the columns staff added, with their header exactly as typed and their cells
   as values (numbers, dates or text);
 - the hidden rows, the Settings that are present on the Settings sheet and the
-  Lists columns that have a defined name, and the About entries.
+  Lists columns that have a defined name, and the About entries;
+- whether the file is Office-encrypted: an encrypted workbook is read with its
+  password, decrypted in memory as :func:`sheetkit.read_workbook` does.
 
 :func:`cell_values` turns one such read into comparable cells, the unit the
 rewrite's verification compares (:mod:`sheetkit.excel.upgrade_plan`).
@@ -28,11 +30,14 @@ from typing import Any
 
 import pandas as pd
 
-from sheetkit.errors import WorkbookChangedError
+from sheetkit.errors import WorkbookChangedError, WorkbookPasswordError
 from sheetkit.excel.cells import open_raw
+from sheetkit.excel.crypto import decrypted
+from sheetkit.excel.pinned import PinnedFile
 from sheetkit.excel.sniff import pin_workbook, sniff_pinned
-from sheetkit.frames import row_of
+from sheetkit.frames import MONTH_DAY_COLUMNS, row_of
 from sheetkit.read.headers import match_headers
+from sheetkit.read.month_days import month_day_parts
 from sheetkit.read.raw import RawSheet, RawSource, number_text
 from sheetkit.read.workbook import Workbook, read_source
 from sheetkit.template import Template
@@ -115,6 +120,8 @@ class FullRead:
     about: dict[str, str] = field(default_factory=dict)
     #: (size, modification time) of the file when it was read, to notice a save before it is replaced.
     stamp: tuple[int, int] = (0, 0)
+    #: True when the file is Office-encrypted (it was read with its password).
+    encrypted: bool = False
 
     @property
     def version(self) -> int | None:
@@ -161,19 +168,23 @@ class _Recorder:
         """Closed by :func:`read_in_full` once it has what it needs."""
 
 
-def read_in_full(path: Path | str, template: Template) -> FullRead:
-    """Read ``path`` like :func:`sheetkit.read_workbook`, keeping what a rewrite must carry over."""
+def read_in_full(path: Path | str, template: Template, *, password: str | None = None) -> FullRead:
+    """Read ``path`` like :func:`sheetkit.read_workbook`, keeping what a rewrite must carry over.
+
+    ``password`` opens an Office-encrypted workbook (ignored for a plain one); without
+    it an encrypted workbook raises :class:`~sheetkit.errors.WorkbookPasswordError`.
+    """
     source = Path(path)
     with pin_workbook(source) as pinned:
         try:
-            kind = sniff_pinned(pinned)
-            recorder = _Recorder(open_raw(source, kind, source=pinned.source))
             try:
-                book = read_source(recorder, path=source, kind=kind, template=template)
-                names = set(recorder.defined_names())
-                full = _collect(source, book, recorder, names, template)
-            finally:
-                recorder.inner.close()
+                full = _read_pinned(source, pinned, template)
+            except WorkbookPasswordError:
+                if password is None:
+                    raise
+                with decrypted(pinned, password) as plain:  # in memory: the plain package never touches the disk
+                    full = _read_pinned(source, plain, template)
+                full.encrypted = True
         except Exception:
             if pinned.changed():
                 raise WorkbookChangedError(source) from None
@@ -183,6 +194,17 @@ def read_in_full(path: Path | str, template: Template) -> FullRead:
     stat = source.stat()
     full.stamp = (stat.st_size, stat.st_mtime_ns)
     return full
+
+
+def _read_pinned(source: Path, pinned: PinnedFile, template: Template) -> FullRead:
+    kind = sniff_pinned(pinned)  # a decrypted package passes every safety check of a plain one
+    recorder = _Recorder(open_raw(source, kind, source=pinned.source))
+    try:
+        book = read_source(recorder, path=source, kind=kind, template=template)
+        names = set(recorder.defined_names())
+        return _collect(source, book, recorder, names, template)
+    finally:
+        recorder.inner.close()
 
 
 def _collect(path: Path, book: Workbook, recorder: _Recorder, names: set[str], template: Template) -> FullRead:
@@ -317,16 +339,20 @@ def cell_values(full: FullRead) -> dict[tuple[str, int, str], Any]:
     """Every non-empty data cell as (sheet key, sheet row, column) -> a comparable value.
 
     Template columns compare by typed value (a choice by its canonical key, a date
-    as a timestamp), or by the text typed where the reader could not read it;
+    as a timestamp, a birthday without the year as (month, day), whichever order it
+    was typed in), or by the text typed where the reader could not read it;
     staff's own columns compare by header and ordinal (``"extra:Tips#1"``).
     """
     cells: dict[tuple[str, int, str], Any] = {}
+    month_days = set(MONTH_DAY_COLUMNS.values())
     for key, sheet in full.sheets.items():
         frame = sheet.frame
         for column in frame.columns:
+            as_month_day = column in month_days
             for row, value in frame[column].items():
                 if not is_missing(value):
-                    cells[(key, row_of(row), str(column))] = comparable(value)
+                    parts = month_day_parts(value) if as_month_day else None
+                    cells[(key, row_of(row), str(column))] = ("month-day", parts) if parts else comparable(value)
         for (row, column), text in sheet.unread.items():
             cells[(key, row, str(column))] = ("typed", text)
         for extra in sheet.extras:

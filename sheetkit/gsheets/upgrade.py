@@ -11,8 +11,12 @@
   back at their new place exactly as read (numbers as numbers, text as text,
   dates as the same serials), staff's own columns after the template's;
 - the Settings (values as the manager left them, new settings with their
-  defaults), Lists (staff's entries, new columns with their defaults) and About
-  tabs are laid out as the current template has them;
+  defaults, a setting still at a default the template changed with the new one:
+  :mod:`sheetkit.template.changes`), Lists (staff's entries, new columns with
+  their defaults) and About tabs are laid out as the current template has them;
+- a birthday without the year is typed in the workbook's date order
+  (:mod:`sheetkit.read.month_days`, shared with the Excel upgrade): version 1
+  typed ``MM-DD`` everywhere, an Italian ``DD-MM``;
 - then every validation, colour rule, formula and protection of the current
   template (:func:`~sheetkit.gsheets.structure.structure_requests`).
 
@@ -31,20 +35,22 @@ from typing import Any, Final
 import pandas as pd
 
 from sheetkit.errors import SheetsError, TemplateMismatchError
-from sheetkit.frames import WorkbookData
+from sheetkit.frames import MONTH_DAY_COLUMNS, WorkbookData
 from sheetkit.gsheets.client import SheetsClient
 from sheetkit.gsheets.dialect import Dialect
 from sheetkit.gsheets.plan import Book
 from sheetkit.gsheets.reader import read_gsheet
 from sheetkit.gsheets.structure import structure_requests
 from sheetkit.gsheets.writer import GOOGLE_LOCALES
+from sheetkit.read.month_days import month_day_parts, retyped_month_days
 from sheetkit.read.parse import normalize_label
 from sheetkit.read.workbook import Workbook
 from sheetkit.template import Labels, Sheet, Template, load_template
-from sheetkit.template.defaults import default_lists
+from sheetkit.template.changes import settings_at_old_defaults
+from sheetkit.template.defaults import default_lists, default_settings
 from sheetkit.template.geometry import FIRST_DATA_ROW, quote_sheet
 from sheetkit.template.rules import date_order
-from sheetkit.template.values import is_missing, list_columns, month_day_text, setting_rows
+from sheetkit.template.values import is_missing, list_columns, setting_rows
 
 __all__ = ["SheetsUpgradeResult", "upgrade_gsheet"]
 
@@ -71,6 +77,10 @@ class SheetsUpgradeResult:
     #: Staff cells compared after the upgrade.
     verified: int = 0
     changes: list[str] = field(default_factory=list)
+    #: Settings left at the old default that take the new one.
+    settings_updated: list[str] = field(default_factory=list)
+    #: Birthdays without the year typed again in the workbook's date order (DD-MM for DMY); same dates.
+    birthdays_retyped: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (what ``sheetkit gsheets upgrade --json`` prints)."""
@@ -111,7 +121,7 @@ def upgrade_gsheet(
         spreadsheet,
         fields="properties.locale,sheets.properties,sheets.conditionalFormats,sheets.protectedRanges,namedRanges",
     )
-    plan = _Plan(template, before, meta, spreadsheet)
+    plan = _Plan(template, before, meta, spreadsheet, version)
     values = client.values_batch_get(spreadsheet, [quote_sheet(t) for t in plan.titles_to_read()])
     grids = {t: r.get("values", []) for t, r in zip(plan.titles_to_read(), values.get("valueRanges", []), strict=True)}
     requests = plan.requests(grids, generated_at or dt.datetime.now().replace(microsecond=0))
@@ -119,13 +129,15 @@ def upgrade_gsheet(
     result.columns_added = {k: v for k, v in plan.inserted.items() if v}
     result.rows = {s.key: len(before.data.frame(s.key)) for s in template.sheets}
     result.requests = len(requests)
+    result.settings_updated = sorted(plan.settings_updated)
+    result.birthdays_retyped = plan.birthdays_retyped
     result.changes = _describe(result, template.labels(before.locale), grow=version == template.version)
     if dry_run:
         return result
     client.batch_update(spreadsheet, requests)
     result.changed = True
     after = read_gsheet(client, spreadsheet, locale=before.locale, template=template)
-    differences, result.verified = _compare(before, after, plan.lists_before)
+    differences, result.verified = _compare(before, after, plan.lists_before, set(plan.settings_updated))
     if differences:
         raise SheetsError(
             f"after the upgrade {len(differences)} staff value(s) read differently ({'; '.join(differences[:3])}); "
@@ -138,11 +150,15 @@ def upgrade_gsheet(
 class _Plan:
     """Where every tab, column and staff value goes; the requests of the one batchUpdate."""
 
-    def __init__(self, template: Template, before: Workbook, meta: Mapping[str, Any], key: str) -> None:
+    def __init__(self, template: Template, before: Workbook, meta: Mapping[str, Any], key: str, version: int) -> None:
         self.template = template
         self.before = before
         self.key = key
         self.labels: Labels = template.labels(before.locale)
+        current = default_settings(template, self.labels)
+        self.settings_updated = settings_at_old_defaults(before.data.settings, version, current)
+        self.settings = {**before.data.settings, **self.settings_updated}
+        self.birthdays_retyped = 0
         self.meta_sheets = [s for s in meta.get("sheets", []) if isinstance(s, dict)]
         self.named = [n for n in meta.get("namedRanges", []) if isinstance(n, dict)]
         self.current_locale = str(meta.get("properties", {}).get("locale", ""))
@@ -298,22 +314,15 @@ class _Plan:
 
         Version 1 wrote MM-DD in every language; the value read stays the same date.
         """
-        frame = self.before.data.frame(sheet.key)
-        order = date_order(self.labels, self.before.data.settings)
-        out: dict[tuple[int, str], str] = {}
-        for col in sheet.columns:
-            companion = col.key.removesuffix("_date") + "_month_day"
-            if not col.month_day or companion not in frame.columns or col.key not in old_index:
-                continue
-            for row, value in frame[companion].items():
-                r = int(str(row)) - 1
-                if is_missing(value) or not is_missing(frame.at[row, col.key]) or r >= len(rows):
-                    continue
-                j = old_index[col.key]
-                typed = rows[r][j] if j < len(rows[r]) else None
-                text = month_day_text(str(value), order)
-                if typed != text:
-                    out[(r, col.key)] = text
+
+        def typed(row: int, key: str) -> Any:
+            r, j = row - 1, old_index.get(key)
+            return rows[r][j] if j is not None and 0 <= r < len(rows) and j < len(rows[r]) else None
+
+        order = date_order(self.labels, self.settings)
+        found = retyped_month_days(self.before.data.frame(sheet.key), sheet, order, typed)
+        out = {(row - 1, key): text for (row, key), text in found.items() if key in old_index and row - 1 < len(rows)}
+        self.birthdays_retyped += len(out)
         return out
 
     def _lists(self, rows: list[list[Any]]) -> dict[str, pd.DataFrame]:
@@ -353,7 +362,7 @@ class _Plan:
             frame = self.before.data.frame(sheet.key)
             last = int(frame.index.max()) if len(frame) else FIRST_DATA_ROW - 1
             frames[sheet.key] = frame.reindex(pd.RangeIndex(FIRST_DATA_ROW, last + 1))
-        return WorkbookData(**frames, lists=lists, settings=dict(self.before.data.settings))
+        return WorkbookData(**frames, lists=lists, settings=dict(self.settings))
 
     def _support_tabs(
         self, book: Book, ids: Mapping[str, int], grids: Mapping[str, list[list[Any]]]
@@ -363,7 +372,7 @@ class _Plan:
         head = lab.settings["header"]
         settings: list[list[Any]] = [[head["key"], head["label"], head["value"], head["help"]]]
         layout = book.layout
-        for entry in setting_rows(self.template, lab, layout, self.before.data.settings):
+        for entry in setting_rows(self.template, lab, layout, self.settings):
             settings.append([entry.setting.key, entry.label, entry.value, entry.help])
         lists_cells = list_columns(self.template, lab, layout, book.data.lists)
         height = max(len(c) for c in lists_cells.values())
@@ -429,26 +438,42 @@ def _describe(result: SheetsUpgradeResult, labels: Labels, *, grow: bool) -> lis
         else f"template version {result.from_version} -> {result.to_version}"
     ]
     lines += [f"tab {name}: added (empty)" for name in result.tabs_added]
+    if result.settings_updated:
+        lines.append("settings left at the old default take the new one: " + ", ".join(result.settings_updated))
+    if result.birthdays_retyped:
+        lines.append(
+            f"{result.birthdays_retyped} birthday(s) without the year typed in the workbook's date order "
+            "(the same dates)"
+        )
     for key, columns in result.columns_added.items():
         lines.append(f"tab {labels.sheet_name(key)}: column(s) added: {', '.join(columns)}; values moved with them")
     lines.append(f"one batchUpdate of {result.requests} requests; no values request")
     return lines
 
 
-def _compare(before: Workbook, after: Workbook, lists: Mapping[str, pd.DataFrame]) -> tuple[list[str], int]:
-    """Staff values of ``before`` that read differently in ``after`` (sheet, row, column; never the value)."""
+def _compare(
+    before: Workbook, after: Workbook, lists: Mapping[str, pd.DataFrame], updated: set[str]
+) -> tuple[list[str], int]:
+    """Staff values of ``before`` that read differently in ``after`` (sheet, row, column; never the value).
+
+    A birthday without the year compares as (month, day): the same date, whichever order it is typed in.
+    """
     differences: list[str] = []
     compared = 0
+    month_days = set(MONTH_DAY_COLUMNS.values())
     for key, info in before.sheets.items():
         old, new = before.data.frame(key), after.data.frame(key)
         for column in old.columns:
             for row, value in old[column].items():
                 other = new.at[row, column] if column in new.columns and row in new.index else None
                 compared += 1
-                if not _same(value, other):
+                if column in month_days:
+                    if month_day_parts(value) != month_day_parts(other):
+                        differences.append(f"{info.name} row {row}, {column}")
+                elif not _same(value, other):
                     differences.append(f"{info.name} row {row}, {column}")
     for key, value in before.data.settings.items():
-        if not _same(value, after.data.settings.get(key)):
+        if key not in updated and not _same(value, after.data.settings.get(key)):
             differences.append(f"Settings, {key}")
     for key, frame in lists.items():
         read: pd.DataFrame = after.data.lists.get(key, pd.DataFrame())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from typing import Final
 
@@ -85,6 +86,8 @@ def detect_delimiter(text: str) -> str:
     ';'
     >>> detect_delimiter("a\tb\n1\t2\n")
     '\t'
+    >>> detect_delimiter("Salone Rossi\nData;Importo;Note\n01/02/2025;30,00;ok\n02/02/2025;45,50;\n")
+    ';'
     """
     lines = [line for line in io.StringIO(text[:65536]).read().splitlines()[:50] if line.strip()]
     if not lines:
@@ -94,9 +97,11 @@ def detect_delimiter(text: str) -> str:
         counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
         if not counts or max(counts) < 2:
             continue
-        header = counts[0]
-        agreeing = sum(1 for c in counts if c == header) / len(counts)
-        score = agreeing * header
+        # The width most lines share, not the first line's: a title may sit above the header
+        # (a semicolon file with a title line and decimal commas is not a comma file).
+        width = Counter(counts).most_common(1)[0][0]
+        agreeing = sum(1 for c in counts if c == width) / len(counts)
+        score = agreeing * width
         if score > best_score:
             best, best_score = delimiter, score
     return best

@@ -88,18 +88,19 @@ def _below_header(body: np.ndarray, header_key: list[str], total_words: tuple[st
         return reasons
     filled = np.zeros(body.shape, dtype=bool)
     for j in range(body.shape[1]):
-        filled[:, j] = [_filled(v) for v in body[:, j]]
-    blank = ~filled.any(axis=1)
+        column = pd.Series(body[:, j], dtype=object)
+        filled[:, j] = column.isin({u for u in pd.unique(column) if _filled(u)}).to_numpy(dtype=bool)
+    blank = np.array(~filled.any(axis=1), dtype=bool)
     reasons[blank] = "blank row"
     # A repeated header: every cell folds to the header's own cell (columns with a header first: they narrow fastest).
-    repeated = ~blank
+    repeated = np.array(~blank, dtype=bool)
     order = sorted(range(len(header_key)), key=lambda j: header_key[j] == "")
     for j in order:
         if not repeated.any():
             break
-        column = body[repeated, j]
-        keys = {u: (normalize_label(str(u)) if isinstance(u, str) else "") for u in pd.unique(column)}
-        same = pd.Series(column).isin({u for u, k in keys.items() if k == header_key[j]}).to_numpy(dtype=bool)
+        cells = body[repeated, j]
+        keys = {u: (normalize_label(str(u)) if isinstance(u, str) else "") for u in pd.unique(cells)}
+        same = pd.Series(cells).isin({u for u, k in keys.items() if k == header_key[j]}).to_numpy(dtype=bool)
         repeated[repeated] = same
     reasons[repeated] = "repeated header row"
     # A totals row: its first non-empty cell says so.

@@ -123,7 +123,7 @@ class _Import:
         found = find_header(table.grid, self.score, synonyms()["totals"])
         samples = {int(j): _samples(table.grid[j], found.data_rows) for j in table.grid.columns}
         mapping = propose_mapping(self.template, found.headers, samples, self.mapping_file)
-        report = SourceReport(table, mapping, found.row, rows=len(table.grid) - 1)
+        report = SourceReport(table, mapping, found.row, rows=max(len(table.grid) - 1, 0))
         report.skip(found.skipped)
         self.tables.append(table)
         self.reports.append(report)
@@ -289,7 +289,9 @@ class _Import:
         codes = [first.setdefault(key, i) for i, key in enumerate(zip(*columns, strict=True))]
         tables, rows = events["_t"].tolist(), events["_r"].tolist()
         resolved = {
-            at: self._client_of(dict(zip(_EVENT_KEYS, key, strict=True)), index, ids, new_clients, (tables[at], rows[at]))
+            at: self._client_of(
+                dict(zip(_EVENT_KEYS, key, strict=True)), index, ids, new_clients, (tables[at], rows[at])
+            )
             for key, at in first.items()
         }
         events["client_id"] = pd.Series([resolved[at] for at in codes], index=events.index, dtype=object)

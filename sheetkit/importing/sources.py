@@ -148,7 +148,8 @@ def _grid_fast(text: str, delimiter: str) -> pd.DataFrame | None:
         return None
     for j in grid.columns:
         column = grid[j]
-        grid[j] = column.where(column.notna() & (column.str.strip() != ""), math.nan).astype(object)
+        blank = {u for u in pd.unique(column) if not isinstance(u, str) or not u.strip()}  # each text once
+        grid[j] = column.where(~column.isin(blank), math.nan).astype(object)
     grid.index = pd.RangeIndex(1, len(grid) + 1)
     return grid
 

@@ -99,7 +99,9 @@ def read_dates(values: pd.Series, *, order: str | None, month_day: bool = False)
     return DateColumn(cells, typed, chosen if needed else None, decided, conflict)
 
 
-def _read_distinct(text: pd.Series, *, order: str | None, month_day: bool) -> tuple[pd.Series, str | None, bool, bool, bool]:
+def _read_distinct(
+    text: pd.Series, *, order: str | None, month_day: bool
+) -> tuple[pd.Series, str | None, bool, bool, bool]:
     """Date-cell text of distinct texts (NaN where unread); the order chosen, decided, conflicting, needed."""
     cells: pd.Series = pd.Series(np.nan, index=text.index, dtype=object)
     done = text.str.match(_CELL)
@@ -186,7 +188,10 @@ def normalize_numbers(values: pd.Series, *, decimal: str = ".") -> tuple[pd.Seri
     >>> normalize_numbers(pd.Series(["350.000", "1.200.000"]), decimal=",")[0].tolist()
     ['350000', '1200000']
     """
-    text = values.dropna().astype(str).str.replace(r"[€$£¥₫元đ\s\u00a0\u202f]|VND|EUR|CNY|RMB|USD|GBP", "", regex=True)
+    cells = values.dropna().astype(str)
+    # Each distinct text is read once (a price list repeats); ``text`` is indexed by those texts.
+    distinct = pd.Series(cells.unique(), dtype=object)
+    text = distinct.str.replace(r"[€$£¥₫元đ\s\u00a0\u202f]|VND|EUR|CNY|RMB|USD|GBP", "", regex=True)
     if text.str.fullmatch(r"-?[\d.]*\d,\d{1,2}").any():
         decimal = ","
     elif text.str.fullmatch(r"-?[\d,]*\d\.\d{1,2}").any():
@@ -194,11 +199,13 @@ def normalize_numbers(values: pd.Series, *, decimal: str = ".") -> tuple[pd.Seri
     thousands = "." if decimal == "," else ","
     plain = text.str.replace(thousands, "", regex=False).str.replace(decimal, ".", regex=False)
     plain = plain.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # (12.00): a negative amount
-    good = plain.str.fullmatch(r"-?\d+(?:\.\d+)?")
+    good = plain.str.fullmatch(r"-?\d+(?:\.\d+)?").fillna(False).astype(bool)
+    read = cells.map(pd.Series(plain.where(good).to_numpy(dtype=object), index=distinct.to_numpy()))
+    ok = read.notna()
     out = values.astype(object).copy()
-    out[plain.index[good]] = plain[good]
+    out[cells.index[ok]] = read[ok]
     typed = pd.Series(False, index=values.index)
-    typed[plain.index[~good]] = True
+    typed[cells.index[~ok]] = True
     return out, typed
 
 

@@ -220,6 +220,8 @@ class _Reader:
             if value is None or pd.isna(value):
                 continue
             value = value.item() if hasattr(value, "item") else value
+            if setting.type == "date" and isinstance(value, pd.Timestamp):
+                value = value.date()  # as default_settings gives it
             low = setting.min if setting.min is not None else -math.inf
             high = setting.max if setting.max is not None else math.inf
             if isinstance(value, (int, float)) and not low <= value <= high:
