@@ -102,6 +102,13 @@ def only_sheets(src: Path, dst: Path, names: list[str]) -> Path:
         raise ValueError(f"no sheet named {sorted(missing)} in {src.name}")
     sheet_names = [html.unescape(n) for n in re.findall(r'<sheet [^>]*name="([^"]*)"', xml)]
     active = sheet_names.index(shown[0])
+    # LibreOffice prints a hidden sheet that has a print area: drop those of the hidden sheets.
+    hidden = {str(i) for i, name in enumerate(sheet_names) if name not in names}
+    xml = re.sub(
+        r'<definedName name="_xlnm\.Print_(?:Area|Titles)" localSheetId="(\d+)"[^>]*>[^<]*</definedName>',
+        lambda m: "" if m.group(1) in hidden else m.group(0),
+        xml,
+    )
     xml = re.sub(r"<workbookView ", f'<workbookView activeTab="{active}" ', re.sub(r' activeTab="\d+"', "", xml))
     parts["xl/workbook.xml"] = xml.encode()
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:

@@ -122,6 +122,8 @@ def test_a_v1_branch_upgrades_in_one_batch_update_with_values_untouched(
     clients = _by_key(before, labels.sheet_name("clients"), _headers("it", "clients"))
     month_days = [v for (_, key), v in clients.items() if key == "birth_date" and _day_first(v) != v]
     assert len(month_days) >= 3  # the rule above is exercised
+    assert result.birthdays_retyped == len(month_days)  # the function the Excel upgrade shares
+    assert result.settings_updated == []  # version 2 changed no default of a version-1 setting
     with client_for(standin, clock, account(standin, WRITER, readonly=True)) as client:
         new = sk.read_gsheet(client, key)
     assert new.template_version == template.version

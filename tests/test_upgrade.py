@@ -308,11 +308,6 @@ def test_cells_that_fail_validation_are_copied_as_typed(tmp_path: Path) -> None:
     assert {(3, "31/02/2026"), (4, "N/A"), (5, "very happy")} <= cells
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="About records prepared_rows as the smallest sheet's last prepared row (geometry.prepared_rows) while "
-    "check compares every sheet with it (read/versions.py): a grown Visits sheet still reads as exceeded",
-)
 def test_a_current_workbook_with_data_past_its_prepared_rows_is_re_extended(tmp_path: Path) -> None:
     import openpyxl
 
@@ -340,3 +335,103 @@ def test_a_current_workbook_with_data_past_its_prepared_rows_is_re_extended(tmp_
     assert not {"prepared-area-exceeded", "prepared-area-nearly-full"} & {i.code for i in new.issues}
     assert new.data.visits.loc[far, "visit_id"] == "V-FAR-1"
     assert_same_values(old, new)
+
+
+# ---------------------------------------------------------------- birthdays without the year, changed defaults
+
+
+def _typed_birthdays(path: Path, locale: str) -> dict[int, str]:
+    """Sheet row -> the birthday cell as typed, for birthdays without the year (text cells)."""
+    import openpyxl
+
+    labels = load_template().labels(locale)
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = book[labels.sheet_name("clients")].iter_rows(values_only=True)
+        header = list(next(rows))
+        j = header.index(labels.header("clients", "birth_date"))
+        return {n: r[j] for n, r in enumerate(rows, start=2) if j < len(r) and isinstance(r[j], str)}
+    finally:
+        book.close()
+
+
+def test_italian_v1_birthdays_without_the_year_are_typed_day_first_and_keep_their_dates(tmp_path: Path) -> None:
+    book = _copy("demo-it.xlsx", tmp_path)
+    old = sk.read_workbook(book)
+    before = _typed_birthdays(book, "it")
+    # Version 1 typed month first in every language: row 5 is 5 October, both numbers <= 12, so
+    # copied as typed it would read as 10 May in an Italian v2 workbook.
+    assert before[5] == "10-05"
+    assert old.data.clients.at[5, "birth_month_day"] == "10-05"
+
+    result = upgrade_workbook(book, today=TODAY)
+
+    clients = next(s for s in result.sheets if s.sheet == "clients")
+    assert clients.birthdays_retyped == len(before) == 4
+    assert any("birthday(s) without the year" in line for line in result.changes)
+    assert _typed_birthdays(book, "it") == {row: f"{text[3:]}-{text[:2]}" for row, text in before.items()}
+    new = sk.read_workbook(book)
+    for row in before:
+        assert new.data.clients.at[row, "birth_month_day"] == old.data.clients.at[row, "birth_month_day"]
+    assert "not-a-month-day" not in {i.code for i in new.issues}
+
+
+def test_english_birthdays_keep_month_first(tmp_path: Path) -> None:
+    book = _copy("demo-en.xlsx", tmp_path)
+    before = _typed_birthdays(book, "en")
+    result = upgrade_workbook(book, today=TODAY)
+    assert all(s.birthdays_retyped == 0 for s in result.sheets)
+    assert _typed_birthdays(book, "en") == before
+
+
+def test_the_verification_compares_birthdays_as_dates_and_checks_how_they_are_typed(tmp_path: Path) -> None:
+    import openpyxl
+
+    from sheetkit.excel import upgrade_plan as plans
+    from sheetkit.excel.upgrade_read import read_in_full
+
+    template = load_template()
+    labels = template.labels("it")
+    source = _copy("demo-it.xlsx", tmp_path)
+    old = read_in_full(source, template)
+    plan = plans.plan_output(
+        old, plans.editable_data(old, template), template, "it", plans.extra_columns(old, template)
+    )
+    upgraded = tmp_path / "upgraded.xlsx"
+    shutil.copyfile(source, upgraded)
+    upgrade_workbook(upgraded, today=TODAY)
+    typed = {("clients", 5, "birth_date"): "05-10"}
+
+    def compared(cell: str) -> list[str]:
+        # Test input only: one birthday cell typed again (openpyxl stands in for staff in a spreadsheet app).
+        book = openpyxl.load_workbook(upgraded)
+        sheet = book[labels.sheet_name("clients")]
+        column = [c.value for c in sheet[1]].index(labels.header("clients", "birth_date")) + 1
+        sheet.cell(row=5, column=column).value = cell
+        edited = tmp_path / f"edited-{len(list(tmp_path.iterdir()))}.xlsx"
+        book.save(edited)
+        new = read_in_full(edited, template)
+        found, _ = plans.compare(old, new, plan, touched=set(), kept_settings=set(), kept_lists=set(), typed=typed)
+        return [f"{d.row}:{d.column}" for d in found if d.sheet == labels.sheet_name("clients")]
+
+    assert compared("05-10") == []  # 5 October, typed day first: the upgrade's own text
+    # The v1 text copied as typed is the same text but another date (10 May): a difference.
+    assert "5:birth_month_day" in compared("10-05")
+    # The same date typed otherwise (5/10) compares equal as a date; only the typed-text check names it.
+    assert compared("5/10") == ["5:birth_date (D)"]
+
+
+def test_settings_left_at_a_changed_default_take_the_new_one() -> None:
+    from sheetkit.template.changes import CHANGED_DEFAULTS, settings_at_old_defaults
+
+    changed = {1: {"lapse_floor_days": 90, "retention_years": 6}}
+    current = {"lapse_floor_days": 120, "retention_years": 6}
+    assert settings_at_old_defaults({"lapse_floor_days": 90.0}, 1, current, changed=changed) == {
+        "lapse_floor_days": 120
+    }
+    assert settings_at_old_defaults({"lapse_floor_days": 100}, 1, current, changed=changed) == {}  # the manager's
+    assert settings_at_old_defaults({"lapse_floor_days": 90}, 1, current, present=[], changed=changed) == {}
+    assert settings_at_old_defaults({"lapse_floor_days": 90}, 2, current, changed=changed) == {}  # already v2
+    # Version 2 changed no default of version 1: an upgrade keeps every setting.
+    assert settings_at_old_defaults({"lapse_floor_days": 90}, 1, current) == {}
+    assert all(not defaults for defaults in CHANGED_DEFAULTS.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import re
 import zipfile
@@ -21,7 +22,9 @@ from sheetkit.errors import UsageError, WorkbookWriteError
 from sheetkit.excel.writer import write_excel
 from sheetkit.frames import WorkbookData, empty_frames
 from sheetkit.template import load_template
+from sheetkit.template.formulas import STYLES
 from sheetkit.template.rules import column_help
+from sheetkit.template.styles import HEADER_COLOURS, line_height, wrapped_lines
 
 LOCALES = ["en", "zh-CN", "it", "vi"]
 
@@ -300,3 +303,67 @@ def test_more_rows_than_a_sheet_holds_is_refused_not_truncated(tmp_path: Path) -
     with pytest.raises(UsageError, match="at most 1,048,575"):
         write_excel(tmp_path / "huge.xlsx", WorkbookData(**frames))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_sheet_staff_print_is_landscape_one_page_wide_with_its_header(books: dict[str, Path]) -> None:
+    t = load_template()
+    lab = t.labels("vi")
+    with zipfile.ZipFile(books["vi"]) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        names = [html.unescape(n) for n in re.findall(r'<sheet name="([^"]*)"', workbook)]
+
+        def sheet_xml(key: str) -> str:
+            return z.read(f"xl/worksheets/sheet{names.index(lab.sheet_name(key)) + 1}.xml").decode()
+
+        def defined(name: str, key: str) -> str:
+            sheet_id = names.index(lab.sheet_name(key))
+            found = re.search(rf'<definedName name="_xlnm\.{name}" localSheetId="{sheet_id}">([^<]*)<', workbook)
+            assert found is not None, (name, key)
+            return html.unescape(found.group(1))
+
+        for key in [s.key for s in t.sheets] + ["settings", "legend", "about"]:
+            xml = sheet_xml(key)
+            assert '<pageSetUpPr fitToPage="1"/>' in xml, key  # fit to page ...
+            setup = re.search(r"<pageSetup [^>]*/>", xml)
+            assert setup is not None, key
+            # ... one page wide (fitToWidth defaults to 1), as many pages down as needed, A4 landscape.
+            assert 'fitToHeight="0"' in setup.group(0), key
+            assert "fitToWidth" not in setup.group(0), key
+            assert 'orientation="landscape"' in setup.group(0), key
+            assert 'paperSize="9"' in setup.group(0), key
+        for sheet in t.sheets:
+            quoted = re.escape(lab.sheet_name(sheet.key))
+            assert re.fullmatch(rf"'?{quoted}'?!\$1:\$1", defined("Print_Titles", sheet.key))  # header on every page
+            # The front-desk columns (through print_through), the header and the data rows (one in an empty book).
+            last = openpyxl.utils.get_column_letter(sheet.print_columns)
+            assert re.fullmatch(rf"'?{quoted}'?!\$A\$1:\${last}\$2", defined("Print_Area", sheet.key))
+        assert t.sheet("clients").print_columns < len(t.sheet("clients").columns)  # not all 47 columns
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_legend_explains_every_colour_in_the_workbook_language(
+    opened: Callable[[str], openpyxl.Workbook], locale: str
+) -> None:
+    t = load_template()
+    lab = t.labels(locale)
+    ws = opened(locale)[lab.sheet_name("legend")]
+    assert ws.protection.sheet
+    assert ws["A1"].value == lab.legend["title"]
+    assert [ws.cell(3, c).value for c in (1, 2, 3)] == [lab.legend[k] for k in ("colour", "where", "meaning")]
+    rows = list(ws.iter_rows(min_row=4, values_only=False))
+    fills = {}
+    for sample, where, meaning in (r[:3] for r in rows if r[0].value):
+        fills[str(sample.fill.fgColor.rgb)[-6:]] = meaning.value
+        assert sample.value
+        assert where.value
+        assert meaning.value
+        # Wrapped and at least as tall as its text needs: nothing clipped.
+        assert meaning.alignment.wrap_text
+        assert ws.row_dimensions[sample.row].height >= line_height(
+            wrapped_lines(str(meaning.value), ws.column_dimensions["C"].width)
+        )
+    # Every fill the workbook uses, header colours and conditional formats, has its row.
+    used = {str(s["bg_color"]).lstrip("#").upper() for s in STYLES.values() if "bg_color" in s}
+    used |= {HEADER_COLOURS[k].lstrip("#").upper() for k in (None, "personal", "health", "formula")}
+    assert used <= set(fills)
+    assert lab.legend["no_show"]["meaning"] in fills.values()

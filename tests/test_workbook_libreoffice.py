@@ -6,7 +6,8 @@
   shared formula per column);
 * a LibreOffice round trip (xlsx -> xlsx) keeps validations, conditional formats,
   frozen panes, protection and the data;
-* the conditional formats colour the cells they should in a rendered page.
+* the conditional formats colour the cells they should in a rendered page;
+* the printed pages (Clients, Settings, Legend, About) show whole headers, help and notice.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import shutil
+import subprocess
 import zipfile
 from collections import Counter
 from dataclasses import replace
@@ -33,7 +36,7 @@ from sheetkit.frames import WorkbookData
 from sheetkit.template import load_template
 from sheetkit.template.formulas import STYLES
 from tests import office
-from tests.printview import clients_print_copy
+from tests.printview import clients_print_copy, only_sheets
 from tests.test_staff_view import small_salon
 
 pytestmark = pytest.mark.office
@@ -315,6 +318,61 @@ def test_conditional_formats_colour_the_right_cells(tmp_path: Path) -> None:
         assert flagged[rgb(style)] > 50, style
     # Clients with nothing to flag get no colour at all.
     quiet = colours_of(list(plain[plain].index[:10]), "quiet")
-    for style in STYLES:
-        if "bg_color" in STYLES[style]:
-            assert quiet[rgb(style)] == 0, style
+    for style in cases:  # the fills of the Clients sheet (another sheet's grey may be an edge's anti-aliasing)
+        assert quiet[rgb(style)] == 0, style
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    """The text of each page of ``pdf``, words separated by single spaces."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f") if page.strip()]
+
+
+def test_printed_pages_show_whole_headers_notice_help_and_legend(tmp_path: Path) -> None:
+    """Must show (issue 11): the first printed pages in Italian, as LibreOffice prints them."""
+    pytest.importorskip("PIL")
+    from PIL import Image
+
+    locale = "it"
+    t = load_template()
+    lab = t.labels(locale)
+    data = generate_demo(clients=150, locale=locale, seed=3, as_of=dt.date(2026, 11, 22))
+    book = write_excel(tmp_path / "salone.xlsx", data, locale=locale)
+    keys = ("clients", "settings", "legend", "about")
+    shown = only_sheets(book, tmp_path / "stampa.xlsx", [lab.sheet_name(k) for k in keys])
+    pngs = office.render_png(shown, tmp_path / "pages", dpi=60)
+    pages = _page_texts(tmp_path / "pages" / "stampa.pdf")
+    assert len(pages) == len(pngs)
+
+    def page_of(text: str) -> int:
+        return next(i for i, page in enumerate(pages) if text in page)
+
+    # Clients: several pages one page wide, each with the whole header repeated; no header broken in a word.
+    clients = t.sheet("clients")
+    printed = [lab.header("clients", c.key) for c in clients.columns[: clients.print_columns]]
+    not_printed = [lab.header("clients", c.key) for c in clients.columns[clients.print_columns :]]
+    settings_page = page_of(lab.settings["header"]["help"])
+    assert settings_page >= 2  # 150 clients take more than one page
+    for page in pages[:settings_page]:
+        words = set(page.split())
+        for header in printed:
+            assert set(header.split()) <= words, header
+        assert lab.header("clients", "allergies") not in page  # outside the front-desk print area
+    assert not_printed
+    # Settings: every help text whole (wrapped within its cell, not cut).
+    for entry in lab.settings.values():
+        if isinstance(entry, dict) and "help" in entry and "label" in entry:
+            assert " ".join(str(entry["help"]).split()) in pages[settings_page]
+    # The About notice whole, on the About page.
+    about = pages[page_of(lab.about["title"])]
+    assert " ".join(lab.about["notice"].split()) in about
+    # The legend: every meaning, and every colour drawn on its page.
+    legend_page = page_of(lab.legend["title"])
+    for key in ("lapsed", "no_show", "patch_test_failed", "follow_up_booked"):
+        assert lab.legend[key]["meaning"] in pages[legend_page]
+    pixels = np.asarray(Image.open(pngs[legend_page]).convert("RGB")).reshape(-1, 3)
+    colours = {"#{:02X}{:02X}{:02X}".format(*p) for p in np.unique(pixels, axis=0)}
+    assert {str(s["bg_color"]).upper() for s in STYLES.values() if "bg_color" in s} <= colours

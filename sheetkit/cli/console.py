@@ -217,7 +217,8 @@ def _show_validation(
     """Print a ValidationResult (table or JSON) in ``lang`` (default: the workbook's); exit 1 when it has errors.
 
     Values of health columns (template sensitivity ``health``) are masked, in the table and in JSON,
-    unless ``show_health``. ``extra`` entries that are not None are added to the JSON.
+    unless ``show_health``; nothing else differs from ``result.to_dict()`` in the JSON, except the ``extra``
+    entries that are not None (``marked`` of ``check --mark``).
     """
     if as_json:
         data = result.to_dict()
@@ -225,7 +226,6 @@ def _show_validation(
         if not show_health:
             hidden = say("check.hidden_value", lang or result.locale)  # the same mark as in the table
             data["issues"] = [_masked(issue, hidden=hidden).to_dict() for issue in result.issues]
-            data["health_masked"] = True
         _echo_json(data)
     else:
         _print_result(result, limit, lang=lang, show_health=show_health)

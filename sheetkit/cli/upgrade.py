@@ -10,6 +10,7 @@ import typer
 
 from sheetkit.cli.app import JsonResultOpt, OAuthClientOpt, ServiceAccountOpt, app, gsheets_app
 from sheetkit.cli.console import _echo_json, _say, shown
+from sheetkit.cli.password import EncryptOpt, PasswordFileOpt, password_to_encrypt, with_password
 from sheetkit.cli.reading import _client, _key
 
 if TYPE_CHECKING:  # the library loads on first use, so --help is fast
@@ -23,16 +24,37 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Say what would chang
 def upgrade(
     book: Annotated[Path, typer.Argument(help="Workbook to upgrade in place (.xlsx); a backup is kept beside it.")],
     dry_run: DryRunOpt = False,
+    encrypt: EncryptOpt = False,
+    password_file: PasswordFileOpt = None,
     as_json: JsonResultOpt = False,
 ) -> None:
     """Move a workbook to the current template version, keeping every value (backup, verify, then replace).
 
-    Example: sheetkit upgrade salon.xlsx --dry-run
+    An encrypted workbook stays encrypted with the same password (give it with --password-file or
+    $SHEETKIT_PASSWORD); --encrypt encrypts a plain one (its backup stays as it was, not encrypted).
+
+    Examples: sheetkit upgrade salon.xlsx --dry-run
+              sheetkit upgrade salon.xlsx --encrypt --password-file ~/private/salon.pw
     """
-    from sheetkit.excel.upgrade import upgrade_workbook  # noqa: PLC0415  # loaded on use: --help stays fast
+    from sheetkit.excel.crypto import is_encrypted  # noqa: PLC0415  # loaded on use: --help stays fast
+    from sheetkit.excel.upgrade import upgrade_workbook  # noqa: PLC0415
 
     now = dt.datetime.now().replace(microsecond=0)
-    result = upgrade_workbook(book, today=now.date(), dry_run=dry_run, generated_at=now)
+
+    def run(password: str | None) -> UpgradeResult:
+        return upgrade_workbook(
+            book,
+            today=now.date(),
+            dry_run=dry_run,
+            generated_at=now,
+            password=password,
+            encrypt=encrypt and password is not None,  # an encrypted workbook without one: asked for at a terminal
+        )
+
+    if encrypt and not is_encrypted(book):  # a new password: asked twice at a terminal
+        result = run(password_to_encrypt(encrypt, password_file))
+    else:
+        result = with_password(run, password_file)
     if as_json:
         _echo_json(result.to_dict())
         return

@@ -47,5 +47,6 @@ def write_legend(wb: xlsxwriter.Workbook, ws: Worksheet, labels: Labels) -> None
         ws.write_string(n, 1, row.where, plain)
         ws.write_string(n, 2, row.meaning, plain)
     ws.set_landscape()
+    ws.set_paper(9)  # A4, as every sheet of the workbook
     ws.fit_to_pages(1, 0)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})

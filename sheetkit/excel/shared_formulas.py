@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
 __all__ = ["SharedFormulaSheet"]
@@ -25,13 +25,17 @@ __all__ = ["SharedFormulaSheet"]
 class _Shared:
     """One cell of a shared formula; the same object stands for every row below the first."""
 
-    __slots__ = ("format", "formula", "group", "last_row", "tail")
+    __slots__ = ("first_row", "format", "formula", "group", "last_row", "letter", "tail")
 
-    def __init__(self, group: int, fmt: Format, formula: str | None = None, last_row: int = 0) -> None:
+    def __init__(
+        self, group: int, fmt: Format, letter: str, *, first_row: int, last_row: int, formula: str | None = None
+    ) -> None:
         self.group = group
         self.format = fmt
-        self.formula = formula  # only on the first cell of the group
+        self.letter = letter
+        self.first_row = first_row
         self.last_row = last_row
+        self.formula = formula  # only on the first cell of the group
         self.tail = ""  # '" s="N"><f .../></c>', built on first use (xlsxwriter numbers formats late)
 
 
@@ -52,24 +56,45 @@ class SharedFormulaSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships n
         Rows and columns are 0-based. The cells are written by :meth:`write_shared_row`.
         """
         group = len(self._shared)
-        first = _Shared(group, fmt, formula, last_row)
-        self._shared.append((col, first_row, last_row, first, _Shared(group, fmt)))
+        letter = xl_col_to_name(col)
+        first = _Shared(group, fmt, letter, first_row=first_row, last_row=last_row, formula=formula)
+        rest = _Shared(group, fmt, letter, first_row=first_row, last_row=last_row)
+        self._shared.append((col, first_row, last_row, first, rest))
 
     def write_shared_row(self, row: int) -> None:
-        """Write the cells of every shared formula that covers the 0-based ``row``."""
+        """Write the cells of every shared formula that covers the 0-based ``row``.
+
+        A row of nothing else (the prepared rows below the data) goes straight to the row file as
+        one string: ~140,000 such cells in an empty workbook.
+        """
         if self.constant_memory and row > self.previous_row:
             self._write_single_row(row)
+        covering = [(col, first, rest) for col, lo, hi, first, rest in self._shared if lo <= row <= hi]
+        if not covering:
+            return
+        last_col = max(col for col, _, _ in covering)
+        if self._check_dimensions(row, last_col):
+            raise ValueError(f"row {row + 1} is outside the sheet or already written")
         cells = self.table[row]
-        for col, first_row, last_row, first, rest in self._shared:
-            if first_row <= row <= last_row:
-                if self._check_dimensions(row, col):
-                    raise ValueError(f"row {row + 1} column {col + 1} is outside the sheet or already written")
-                cells[col] = first if row == first_row else rest
+        if self.constant_memory and not cells and row not in self.row_info and row not in self.comments:
+            number = str(row + 1)
+            parts = [f'<row r="{number}">']
+            for col, first, rest in covering:
+                cell = rest if row != first.first_row else first
+                parts.append(self._cell_xml(row, col, cell, number))
+            parts.append("</row>")
+            self.fh.write("".join(parts))
+            return
+        for col, first, rest in covering:
+            cells[col] = rest if row != first.first_row else first
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         if cell.__class__ is not _Shared:
             super()._write_cell(row, col, cell)
             return
+        self.fh.write(self._cell_xml(row, col, cell, str(row + 1)))
+
+    def _cell_xml(self, row: int, col: int, cell: _Shared, number: str) -> str:
         if not cell.tail:
             xf = cell.format._get_xf_index()
             if cell.formula is None:
@@ -78,4 +103,4 @@ class SharedFormulaSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter ships n
                 ref = f"{xl_rowcol_to_cell_fast(row, col)}:{xl_rowcol_to_cell_fast(cell.last_row, col)}"
                 text = self._escape_data(cell.formula)
                 cell.tail = f'" s="{xf}"><f t="shared" ref="{ref}" si="{cell.group}">{text}</f></c>'
-        self.fh.write('<c r="' + xl_rowcol_to_cell_fast(row, col) + cell.tail)
+        return '<c r="' + cell.letter + number + cell.tail

@@ -47,7 +47,14 @@ from sheetkit.template.geometry import (
 )
 from sheetkit.template.legend import print_area
 from sheetkit.template.rules import column_help, column_rule, date_order, setting_rule
-from sheetkit.template.styles import HEADER_COLOURS, NUMBER_FORMATS, header_width, line_height, wrapped_lines
+from sheetkit.template.styles import (
+    HEADER_COLOURS,
+    NUMBER_FORMATS,
+    display_width,
+    header_width,
+    line_height,
+    wrapped_lines,
+)
 from sheetkit.template.values import (
     about_entries,
     cell_kind,
@@ -158,7 +165,13 @@ class _ExcelWriter:
         self.fmt_style: dict[str, Format] = {name: wb.add_format(dict(spec)) for name, spec in STYLES.items()}
         self.fmt_title = wb.add_format({"bold": True, "font_size": 14})
         self.fmt_note = wb.add_format({"italic": True, "font_color": "#7A0000", "text_wrap": True})
-        self.fmt_key = wb.add_format({"font_color": "#808080", "locked": True})
+        self.fmt_key = wb.add_format({"font_color": "#808080", "locked": True, "valign": "top"})
+        # Settings values sit at the top of their row, beside the wrapped label and help.
+        self.fmt_setting: dict[str, Format] = {
+            "text": wb.add_format({**text, "valign": "top"}),
+            "date": wb.add_format({**base, "num_format": lab.date_format, "valign": "top"}),
+            **{t: wb.add_format({**base, "num_format": f, "valign": "top"}) for t, f in NUMBER_FORMATS.items()},
+        }
         self.fmt_locked_text = wb.add_format({"locked": True, "text_wrap": True, "valign": "top"})
 
     def column_format(self, col: Column) -> Format:
@@ -239,9 +252,7 @@ class _ExcelWriter:
             ws.write_string(0, idx, self.labels.header(sheet.key, col.key), self.fmt_header[kind])
         ws.freeze_panes(1, lay.frozen_columns)
         # Print: landscape, one page wide, header repeated, the front-desk columns of the data rows.
-        ws.set_landscape()
-        ws.set_paper(_PAPER_A4)
-        ws.fit_to_pages(1, 0)
+        _print_setup(ws)
         ws.repeat_rows(0)
         ws.print_area(print_area(sheet, len(frame)))
         ws.autofilter(0, 0, lay.last_row - 1, len(sheet.columns) - 1)
@@ -354,8 +365,9 @@ class _ExcelWriter:
         head = lab.settings["header"]
         ws.set_column(0, 0, 22, self.fmt_key)
         ws.set_column(1, 1, 28, self.fmt_locked_text)
-        ws.set_column(2, 2, 14, self.fmt_type["text"])
+        ws.set_column(2, 2, 14, self.fmt_setting["text"])
         ws.set_column(3, 3, 70, self.fmt_locked_text)
+        _print_setup(ws)
         ws.set_row(0, line_height(max(wrapped_lines(head[k], w) for k, w in (("label", 28), ("help", 70)))))
         for i, key in enumerate(("key", "label", "value", "help")):
             ws.write_string(0, i, head[key], self.fmt_header[None])
@@ -368,12 +380,12 @@ class _ExcelWriter:
             ws.write_string(row, 0, s.key, self.fmt_key)
             ws.write_string(row, 1, entry.label, self.fmt_locked_text)
             if isinstance(entry.value, float):
-                fmt = self.fmt_type["decimal" if s.type == "decimal" else "int"]
+                fmt = self.fmt_setting["decimal" if s.type == "decimal" else "int"]
                 ws.write_number(row, value_col, entry.value, fmt)
             elif isinstance(entry.value, dt.date):
-                ws.write_datetime(row, value_col, entry.value, self.fmt_type["date"])
+                ws.write_datetime(row, value_col, entry.value, self.fmt_setting["date"])
             else:
-                ws.write_string(row, value_col, entry.value, self.fmt_type["text"])
+                ws.write_string(row, value_col, entry.value, self.fmt_setting["text"])
             rule = setting_rule(lab, self.layout, s)
             rule["input_title"] = _clip(entry.label, MAX_VALIDATION_TITLE)
             rule["input_message"] = entry.help
@@ -405,10 +417,6 @@ class _ExcelWriter:
 
     def _write_about(self, ws: Worksheet) -> None:
         lab = self.labels
-        ws.set_column(0, 0, 20, self.fmt_key)
-        ws.set_column(1, 1, 24, self.fmt_locked_text)
-        ws.set_column(2, 2, 60, self.fmt_locked_text)
-        ws.write_string(0, 0, lab.about["title"], self.fmt_title)
         entries = about_entries(
             self.template,
             lab,
@@ -416,18 +424,33 @@ class _ExcelWriter:
             prepared_rows=self.layout.prepared_rows,
             prepared_by_sheet=self.layout.prepared_by_sheet,
         )
+        # Keys and labels on one line each (as wide as the longest), values wrapped.
+        key_width = max(20.0, *(display_width(key) + 2 for key, _, _ in entries))
+        label_width = min(40.0, max(24.0, *(display_width(label) + 2 for _, label, _ in entries)))
+        ws.set_column(0, 0, key_width, self.fmt_key)
+        ws.set_column(1, 1, label_width, self.fmt_locked_text)
+        ws.set_column(2, 2, 60, self.fmt_locked_text)
+        _print_setup(ws)
+        ws.write_string(0, 0, lab.about["title"], self.fmt_title)
         for i, (key, label, value) in enumerate(entries, start=2):
             ws.write_string(i, 0, key, self.fmt_key)
             ws.write_string(i, 1, label, self.fmt_locked_text)
             ws.write_string(i, 2, value, self.fmt_locked_text)
         # The privacy notice spans the label and value columns, wrapped, on a row tall enough for it.
         row = len(entries) + 3
-        ws.set_row(row, line_height(wrapped_lines(lab.about["notice"], 24 + 60)))
+        ws.set_row(row, line_height(wrapped_lines(lab.about["notice"], label_width + 60)))
         ws.merge_range(row, 1, row, 2, lab.about["notice"], self.fmt_note)
         ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
 
 # ----------------------------------------------------------------- helpers
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """A4 landscape, one page wide, as many pages down as needed."""
+    ws.set_landscape()
+    ws.set_paper(_PAPER_A4)
+    ws.fit_to_pages(1, 0)
 
 
 def _date_bounds(rule: dict[str, Any]) -> dict[str, Any]:

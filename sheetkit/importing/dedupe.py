@@ -80,6 +80,15 @@ class ClientIndex:
     by_name: dict[str, set[str]] = field(default_factory=dict)
     by_id: dict[str, str] = field(default_factory=dict)
     by_source: dict[str, str] = field(default_factory=dict)
+    #: Keys already worked out, per text: a visit log names the same client on many rows.
+    _keys: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False)
+
+    def _key(self, kind: str, value: object) -> str | None:
+        if not isinstance(value, str):
+            return None
+        if (kind, value) not in self._keys:
+            self._keys[kind, value] = phone_key(value) if kind == "phone" else name_key(value)
+        return self._keys[kind, value]
 
     def add(
         self,
@@ -93,13 +102,13 @@ class ClientIndex:
         """Index one client."""
         self.by_id.setdefault(client_id.casefold(), client_id)
         for phone in phones:
-            key = phone_key(phone)
+            key = self._key("phone", phone)
             if key:
                 self.by_phone.setdefault(key, client_id)
         mail = email_key(email)
         if mail:
             self.by_email.setdefault(mail, client_id)
-        person = name_key(name)
+        person = self._key("name", name)
         if person:
             self.by_name.setdefault(person, set()).add(client_id)
         if isinstance(source_id, str) and source_id.strip():
@@ -108,7 +117,7 @@ class ClientIndex:
     def same_client(self, *, phones: Iterable[object] = (), email: object = None) -> tuple[str, str] | None:
         """The client with this phone or e-mail, and which matched ("phone" or "e-mail")."""
         for phone in phones:
-            key = phone_key(phone)
+            key = self._key("phone", phone)
             if key and key in self.by_phone:
                 return self.by_phone[key], "phone"
         mail = email_key(email)
@@ -118,11 +127,11 @@ class ClientIndex:
 
     def by_unique_name(self, name: object) -> str | None:
         """The one client with this name, if exactly one has it."""
-        person = name_key(name)
+        person = self._key("name", name)
         found = self.by_name.get(person or "", set())
         return next(iter(found)) if len(found) == 1 else None
 
     def namesakes(self, name: object, client_id: str) -> list[str]:
         """Other clients with the same name (probable duplicates)."""
-        person = name_key(name)
+        person = self._key("name", name)
         return sorted(self.by_name.get(person or "", set()) - {client_id})

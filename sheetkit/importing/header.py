@@ -74,10 +74,10 @@ def find_header(grid: pd.DataFrame, score: Callable[[list[str]], int], totals: S
     body = grid.iloc[chosen + 1 :].astype(object).to_numpy(dtype=object)
     reasons = _below_header(body, [normalize_label(h) for h in headers], tuple(normalize_label(t) for t in totals))
     below = rows[chosen + 1 :]
-    found.data_rows = [int(r) for r in below[reasons == ""]]
-    for row, reason in zip(below.tolist(), reasons.tolist(), strict=True):
-        if reason:
-            found.skipped[int(row)] = reason
+    data = reasons == ""
+    found.data_rows = below[data].tolist()
+    for row, reason in zip(below[~data].tolist(), reasons[~data].tolist(), strict=True):
+        found.skipped[int(row)] = reason
     return found
 
 

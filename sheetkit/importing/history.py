@@ -36,7 +36,7 @@ def route_events(events: pd.DataFrame, *, as_of: dt.date) -> tuple[pd.DataFrame,
     # (A log without a status column has a float NaN column: the word is set on an object column.)
     status = appointments["status"].astype(object)
     appointments["status"] = status.where(status.notna(), "booked")
-    return events[visit].copy(), appointments
+    return (events.copy(deep=False) if visit.all() else events[visit]), appointments
 
 
 def visits_from_client_dates(clients: pd.DataFrame, visits: pd.DataFrame, *, service: str) -> pd.DataFrame:

@@ -153,7 +153,8 @@ class _Import:
         service = self.mapping_file.defaults.get("service") or str(
             synonyms()["history_service"].get(self.locale, synonyms()["history_service"]["en"])
         )
-        visits = pd.concat([visits, visits_from_client_dates(clients, visits, service=service)], ignore_index=True)
+        earlier = visits_from_client_dates(clients, visits, service=service)
+        visits = pd.concat([visits, earlier], ignore_index=True) if len(earlier) else visits.reset_index(drop=True)
         visits = self._known_visits(visits)
         visits = self._finish_events(visits, ids, "visits")
         appointments = self._finish_events(appointments, ids, "appointments")
@@ -298,7 +299,8 @@ class _Import:
         missing = events["client_id"].isna()
         for _, lost in events[missing].iterrows():
             self._skip(lost, "no client: the row names no client ID, name, phone or e-mail")
-        events = events[~missing].reset_index(drop=True)
+        if missing.any():  # (a 10^5-row log is not copied when every row names its client)
+            events = events[~missing].reset_index(drop=True)
         events.attrs["new_clients"] = _new_clients(new_clients)
         return events
 

@@ -128,7 +128,7 @@ def _grid_fast(text: str, delimiter: str) -> pd.DataFrame | None:
     """The grid by pandas' C parser, or None when the csv module is needed to read the text exactly."""
     if not text or "\x00" in text:
         return None
-    width = max((len(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), default=0)
+    width = max(map(len, csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), default=0)
     if width == 0:
         return None
     try:

@@ -88,7 +88,7 @@ def read_dates(values: pd.Series, *, order: str | None, month_day: bool = False)
     text = values.dropna().astype(str).str.strip()
     text = text[text != ""]
     # Each distinct text is read once (a visit log of 10^5 rows holds a few thousand days).
-    distinct = pd.Series(text.unique(), dtype=object)
+    distinct = text.drop_duplicates().reset_index(drop=True)
     found, chosen, decided, conflict, needed = _read_distinct(distinct, order=order, month_day=month_day)
     cells: pd.Series = pd.Series(np.nan, index=values.index, dtype=object)
     cells[text.index] = text.map(pd.Series(found.to_numpy(dtype=object), index=distinct.to_numpy())).astype(object)
@@ -190,7 +190,7 @@ def normalize_numbers(values: pd.Series, *, decimal: str = ".") -> tuple[pd.Seri
     """
     cells = values.dropna().astype(str)
     # Each distinct text is read once (a price list repeats); ``text`` is indexed by those texts.
-    distinct = pd.Series(cells.unique(), dtype=object)
+    distinct = cells.drop_duplicates().reset_index(drop=True)
     text = distinct.str.replace(r"[€$£¥₫元đ\s\u00a0\u202f]|VND|EUR|CNY|RMB|USD|GBP", "", regex=True)
     if text.str.fullmatch(r"-?[\d.]*\d,\d{1,2}").any():
         decimal = ","

@@ -101,8 +101,8 @@ def forget_client(
         done.append(erasure)
         return erasure.data
 
-    extra: dict[str, Any] = {"password": password} if password is not None else {}
-    result = rewrite_workbook(path, transform, today=when.date(), template=template, **extra)
+    # an encrypted workbook is written encrypted with the same password; its backup is the encrypted original
+    result = rewrite_workbook(path, transform, today=when.date(), template=template, password=password)
     erasure = done[0]
     after = read_workbook(path, template=template, password=password)
     leftovers, namesakes = leftover_cells(after.data, erasure.identifiers, template=template)

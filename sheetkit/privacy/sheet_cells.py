@@ -34,6 +34,7 @@ from typing import Any, Final
 import pandas as pd
 
 from sheetkit.errors import SheetsError, WorkbookError
+from sheetkit.frames import month_day_column
 from sheetkit.gsheets.client import SheetsClient
 from sheetkit.issues import SheetInfo
 from sheetkit.privacy.erasure import Erasure, Identifiers, SheetChanges, holds_identifier, leftover_cells
@@ -154,16 +155,23 @@ def expected_values(before: SheetValues, book: Workbook, erasure: Erasure, templ
         grid = [row + [""] * (width - len(row)) for row in grid]
         sheet = template.sheet(key)
         columns = _columns(info, grid[0] if grid else [])
+        # A birthday without the year is read into a frame-only column; in the tab it is the date column's cell.
+        columns.update(
+            {month_day_column(c.key): columns[c.key] for c in sheet.columns if c.month_day and c.key in columns}
+        )
         frame = book.data.frame(key)
         for (row, column), value in changes.cells.items():
-            if (row in frame.index and column in frame.columns and _same_frame_value(frame.at[row, column], value)) or (
-                column not in columns
-            ):
-                continue  # unchanged (the tombstone's branch, a cell already empty), or a column the tab lacks
-            converted = value
-            if column in sheet.keys and not is_missing(value):
-                converted = value_converter(template, labels, sheet.column(column))(value, key, int(row))
-            grid[int(row) - 1][columns[column]] = _json(converted)
+            if column not in columns:
+                continue  # a column the tab lacks
+            if is_missing(value):
+                grid[int(row) - 1][columns[column]] = ""
+                continue
+            if row in frame.index and column in frame.columns and _same_frame_value(frame.at[row, column], value):
+                continue  # kept as it is (the tombstone's branch): the cell is not rewritten
+            cell = value
+            if column in sheet.keys:
+                cell = value_converter(template, labels, sheet.column(column))(value, key, int(row))
+            grid[int(row) - 1][columns[column]] = _json(cell)
         if changes.removed_rows:
             _remove_rows(grid, changes, _fixed(sheet, info, before, grid, changes), before.key, info.name)
         out[info.name] = grid

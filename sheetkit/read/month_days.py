@@ -42,7 +42,7 @@ def retyped_month_days(
         companion = month_day_column(col.key)
         if not col.month_day or companion not in frame.columns or col.key not in frame.columns:
             continue
-        only_month_day = frame[col.key].map(is_missing) & ~frame[companion].map(is_missing)
+        only_month_day = frame[col.key].isna() & frame[companion].notna()
         for row, value in frame.loc[only_month_day, companion].items():
             text = month_day_text(str(value), order)
             if typed(row_of(row), col.key) != text:
