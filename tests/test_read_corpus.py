@@ -64,7 +64,19 @@ from tests import office
 AS_OF = dt.date(2026, 11, 22)
 SEED = 3
 #: Position of each sheet in a generated workbook, so that one damage works in every locale.
-SHEET_INDEX = {"clients": 0, "visits": 1, "appointments": 2, "feedback": 3, "settings": 4, "lists": 5, "about": 6}
+SHEET_INDEX = {
+    "clients": 0,
+    "visits": 1,
+    "appointments": 2,
+    "feedback": 3,
+    "patch_tests": 4,
+    "consents": 5,
+    "follow_ups": 6,
+    "settings": 7,
+    "legend": 8,
+    "lists": 9,
+    "about": 10,
+}
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 #: The damaged cell must load as empty (NaN, NaT, <NA>).
 NA = None
@@ -336,119 +348,120 @@ CASES = [
     # ---------------------------------------------------------------- dates
     case(
         "text-date-in-declared-order-dmy",
-        {V: {"C7": "14/03/2026"}},
+        {V: {"D7": "14/03/2026"}},
         [],
         {(V, 7, "visit_date"): pd.Timestamp("2026-03-14")},
         base="it",
     ),
     case(
         "text-datetime-in-declared-order-dmy",
-        {A: {"C5": "14/03/2026 15:30"}},
+        {A: {"D5": "14/03/2026 15:30"}},
         [],
         {(A, 5, "scheduled_at"): pd.Timestamp("2026-03-14 15:30")},
         base="it",
     ),
     case(
         "text-date-in-declared-order-mdy",
-        {S: {"C10": "MDY"}, V: {"C7": "12/31/2025"}},
+        {S: {"C10": "MDY"}, V: {"D7": "12/31/2025"}},
         [],
         {(V, 7, "visit_date"): pd.Timestamp("2025-12-31")},
         settings={"date_order": "MDY"},
     ),
     case(
         "text-date-in-impossible-order",
-        {S: {"C10": "MDY"}, V: {"C7": "31/12/2026"}},
-        [("Visits", "C7", "impossible-date")],
+        {S: {"C10": "MDY"}, V: {"D7": "31/12/2026"}},
+        [("Visits", "D7", "impossible-date")],
         {(V, 7, "visit_date"): NA},
         settings={"date_order": "MDY"},
     ),
     case(
         "text-date-iso-always-accepted",
-        {V: {"C7": "2026-03-14"}},
+        {V: {"D7": "2026-03-14"}},
         [],
         {(V, 7, "visit_date"): pd.Timestamp("2026-03-14")},
     ),
     case(
         "nonexistent-day",
-        {V: {"C7": "29/02/2025"}},
-        [("Trattamenti", "C7", "impossible-date")],
+        {V: {"D7": "29/02/2025"}},
+        [("Trattamenti", "D7", "impossible-date")],
         {(V, 7, "visit_date"): NA},
         base="it",
     ),
     case(
         "day-first-date-in-ymd-workbook",
-        {V: {"C7": "14/03/2026"}},
-        [("Visits", "C7", "impossible-date")],
+        {V: {"D7": "14/03/2026"}},
+        [("Visits", "D7", "impossible-date")],
         {(V, 7, "visit_date"): NA},
     ),
     case(
         "year-first-date-in-dmy-workbook",
-        {V: {"C7": "2026/03/14"}},
-        [("Trattamenti", "C7", "impossible-date")],
+        {V: {"D7": "2026/03/14"}},
+        [("Trattamenti", "D7", "impossible-date")],
         {(V, 7, "visit_date"): NA},
         base="it",
     ),
     case(
         "two-digit-year",
-        {V: {"C7": "14/03/26"}},
-        [("Trattamenti", "C7", "ambiguous-date")],
+        {V: {"D7": "14/03/26"}},
+        [("Trattamenti", "D7", "ambiguous-date")],
         {(V, 7, "visit_date"): NA},
         base="it",
     ),
     case(
         "number-in-date-cell-not-formatted-as-date",
-        {V: {"C7": Plain(46000)}},
-        [("Visits", "C7", "serial-number-date")],
+        {V: {"D7": Plain(46000)}},
+        [("Visits", "D7", "serial-number-date")],
         {(V, 7, "visit_date"): NA},
     ),
     case(
         "text-that-is-no-date",
-        {V: {"C7": "next week"}},
-        [("Visits", "C7", "not-a-date")],
+        {V: {"D7": "next week"}},
+        [("Visits", "D7", "not-a-date")],
         {(V, 7, "visit_date"): NA},
     ),
     case(
         "birthday-month-day",
         {C: {"D5": "03-14"}},
         [],
-        {(C, 5, "birth_date"): "03-14"},
+        {(C, 5, "birth_date"): NA, (C, 5, "birth_month_day"): "03-14"},
     ),
     case(
         "birthday-not-a-month-day",
         {C: {"D5": "13-45"}},
         [("Clients", "D5", "not-a-month-day")],
-        {(C, 5, "birth_date"): NA},
+        {(C, 5, "birth_date"): NA, (C, 5, "birth_month_day"): NA},
     ),
     case(
         "birthday-30-february",
         {C: {"D5": "02-30"}},
         [("Clients", "D5", "not-a-month-day")],
-        {(C, 5, "birth_date"): NA},
+        {(C, 5, "birth_date"): NA, (C, 5, "birth_month_day"): NA},
     ),
     case(
         "visit-date-in-the-future",
-        {V: {"C7": dt.datetime(2026, 12, 1)}},
-        [("Visits", "C7", "future-date")],
+        {V: {"D7": dt.datetime(2026, 12, 1)}},
+        [("Visits", "D7", "future-date")],
         {(V, 7, "visit_date"): pd.Timestamp("2026-12-01")},
     ),
     case(
         "birth-date-in-the-future",
         {C: {"D5": dt.datetime(2027, 1, 15)}},
         [("Clients", "D5", "future-date")],
-        {(C, 5, "birth_date"): pd.Timestamp("2027-01-15")},
+        {(C, 5, "birth_date"): pd.Timestamp("2027-01-15"), (C, 5, "birth_month_day"): "01-15"},
     ),
     case(
         # Excel cannot store a date before 1900 as a date: such a birth date is typed as text.
         "birth-date-aged-150",
         {C: {"D5": "1876-03-14"}},
         [("Clients", "D5", "implausible-birth-date")],
-        {(C, 5, "birth_date"): pd.Timestamp("1876-03-14")},
+        {(C, 5, "birth_date"): pd.Timestamp("1876-03-14"), (C, 5, "birth_month_day"): "03-14"},
     ),
     case(
-        "visit-date-before-the-template-minimum",
-        {V: {"C7": dt.datetime(1999, 5, 1)}},
-        [("Visits", "C7", "out-of-range")],
-        {(V, 7, "visit_date"): pd.Timestamp("1999-05-01")},
+        # Settings earliest_date: 1990-01-01 by default.
+        "visit-date-before-the-earliest-date",
+        {V: {"D7": dt.datetime(1989, 5, 1)}},
+        [("Visits", "D7", "out-of-range")],
+        {(V, 7, "visit_date"): pd.Timestamp("1989-05-01")},
     ),
     # ---------------------------------------------------------------- phones and IDs
     case(
@@ -478,7 +491,7 @@ CASES = [
     # ---------------------------------------------------------------- numbers
     case(
         "decimal-comma-in-italian-workbook",
-        {V: {"L7": "1,5"}},
+        {V: {"M7": "1,5"}},
         [],
         {(V, 7, "amount_paid"): 1.5},
         base="it",
@@ -487,51 +500,51 @@ CASES = [
         # parse._to_number: a comma followed by anything but exactly three digits cannot
         # group thousands, so an unambiguous decimal comma is accepted in every locale.
         "decimal-comma-in-english-workbook",
-        {V: {"L7": "1,5"}},
+        {V: {"M7": "1,5"}},
         [],
         {(V, 7, "amount_paid"): 1.5},
     ),
     case(
         "thousands-comma-in-english-workbook",
-        {V: {"L7": "1,500"}},
+        {V: {"M7": "1,500"}},
         [],
         {(V, 7, "amount_paid"): 1500.0},
     ),
     case(
         "thousands-dot-in-italian-workbook",
-        {V: {"L7": "1.500,50"}},
+        {V: {"M7": "1.500,50"}},
         [],
         {(V, 7, "amount_paid"): 1500.5},
         base="it",
     ),
     case(
         "currency-symbol-in-amount",
-        {V: {"L7": "£80.50"}},
+        {V: {"M7": "£80.50"}},
         [],
         {(V, 7, "amount_paid"): 80.5},
     ),
     case(
         "text-in-amount",
-        {V: {"L7": "abc"}},
-        [("Visits", "L7", "not-a-number")],
+        {V: {"M7": "abc"}},
+        [("Visits", "M7", "not-a-number")],
         {(V, 7, "amount_paid"): NA},
     ),
     case(
         "fraction-in-rating",
-        {V: {"J7": 4.5}},
-        [("Visits", "J7", "not-a-whole-number")],
+        {V: {"K7": 4.5}},
+        [("Visits", "K7", "not-a-whole-number")],
         {(V, 7, "effect_rating"): NA},
     ),
     case(
         "rating-out-of-range",
-        {V: {"K7": 7}},
-        [("Visits", "K7", "out-of-range")],
+        {V: {"L7": 7}},
+        [("Visits", "L7", "out-of-range")],
         {(V, 7, "satisfaction"): 7},
     ),
     case(
         "negative-amount",
-        {V: {"L7": -10}},
-        [("Visits", "L7", "out-of-range")],
+        {V: {"M7": -10}},
+        [("Visits", "M7", "out-of-range")],
         {(V, 7, "amount_paid"): -10.0},
     ),
     case(
@@ -543,26 +556,26 @@ CASES = [
     # ---------------------------------------------------------------- placeholders
     case(
         "placeholder-na-in-date",
-        {V: {"P7": "N/A"}},
-        [("Visits", "P7", "placeholder-value")],
+        {V: {"Q7": "N/A"}},
+        [("Visits", "Q7", "placeholder-value")],
         {(V, 7, "next_visit_due"): NA},
     ),
     case(
         "placeholder-dash-in-amount",
-        {V: {"L7": "-"}},
-        [("Visits", "L7", "placeholder-value")],
+        {V: {"M7": "-"}},
+        [("Visits", "M7", "placeholder-value")],
         {(V, 7, "amount_paid"): NA},
     ),
     case(
         "placeholder-question-mark-in-rating",
-        {V: {"J7": "?"}},
-        [("Visits", "J7", "placeholder-value")],
+        {V: {"K7": "?"}},
+        [("Visits", "K7", "placeholder-value")],
         {(V, 7, "effect_rating"): NA},
     ),
     case(
         "placeholder-in-required-date",
-        {V: {"C7": "N/A"}},
-        [("Visits", "C7", "placeholder-value"), ("Visits", "C7", "required-missing")],
+        {V: {"D7": "N/A"}},
+        [("Visits", "D7", "placeholder-value"), ("Visits", "D7", "required-missing")],
         {(V, 7, "visit_date"): NA},
     ),
     case(
@@ -628,7 +641,7 @@ CASES = [
     ),
     case(
         "choice-label-of-another-locale-in-italian-workbook",
-        {A: {"G2": "No-show"}},
+        {A: {"H2": "No-show"}},
         [],
         {(A, 2, "status"): "no_show"},
         base="it",
@@ -663,40 +676,40 @@ CASES = [
             V: {
                 "A1": "  VISIT\u00a0ID ",
                 "B1": "Codice cliente",
-                "C1": "Ｖｉｓｉｔ\u3000ｄａｔｅ",
-                "E1": "美容师",
-                "J1": "efficacia  (1-5)",
-                "L1": "Số tiền thanh toán",
+                "D1": "Ｖｉｓｉｔ\u3000ｄａｔｅ",
+                "F1": "美容师",
+                "K1": "efficacia  (1-5)",
+                "M1": "Số tiền thanh toán",
             }
         },
         [],
-        structure=swap_columns(V, 7, 9),
+        structure=swap_columns(V, 8, 10),
     ),
     case(
         "extra-column",
-        {F: {"J1": "Follow-up date", "J3": "2026-12-01"}},
-        [("Feedback", "J1", "extra-column")],
+        {F: {"K1": "Follow-up date", "K3": "2026-12-01"}},
+        [("Feedback", "K1", "extra-column")],
         extra={F: {"Follow-up date": {3: "2026-12-01"}}},
     ),
     case(
         "missing-required-column",
         {},
         [("Feedback", None, "missing-column")],
-        structure=delete_column(F, 4),
+        structure=delete_column(F, 5),
         empty_columns=((F, "kind"),),
     ),
     case(
         "missing-optional-column",
         {},
         [("Feedback", None, "missing-optional-column")],
-        structure=delete_column(F, 5),
+        structure=delete_column(F, 6),
         empty_columns=((F, "channel"),),
     ),
     case(
         "duplicate-column",
-        {F: {"J1": "Owner", "J2": "Someone else"}},
-        [("Feedback", "J1", "duplicate-column")],
-        extra={F: {"Owner (J)": {2: "Someone else"}}},
+        {F: {"K1": "Owner", "K2": "Someone else"}},
+        [("Feedback", "K1", "duplicate-column")],
+        extra={F: {"Owner (K)": {2: "Someone else"}}},
     ),
     # ---------------------------------------------------------------- across rows and sheets
     case(
@@ -707,46 +720,56 @@ CASES = [
     ),
     case(
         "therapist-not-on-lists",
-        {V: {"E7": "Zoe"}},
-        [("Visits", "E7", "unknown-list-value")],
+        {V: {"F7": "Zoe"}},
+        [("Visits", "F7", "unknown-list-value")],
         {(V, 7, "therapist"): "Zoe"},
     ),
     case(
         "service-not-on-lists",
-        {V: {"F7": "Botox"}},
-        [("Visits", "F7", "unknown-list-value")],
+        {V: {"G7": "Botox"}},
+        [("Visits", "G7", "unknown-list-value")],
         {(V, 7, "service"): "Botox"},
     ),
     case(
         "branch-not-on-lists",
-        {A: {"F5": "Milan branch"}},
-        [("Appointments", "F5", "unknown-list-value")],
+        {A: {"G5": "Milan branch"}},
+        [("Appointments", "G5", "unknown-list-value")],
         {(A, 5, "branch"): "Milan branch"},
     ),
     case(
-        # C0029 and C0030 (rows 30, 31) have no visits, appointments, feedback or referrals.
+        # C0029 and C0030 (rows 30, 31) have no visits, feedback or referrals; their consents,
+        # one appointment and one follow-up then name a client that is gone, and row 30's
+        # marketing choice is compared with C0001's latest marketing consent.
         "duplicate-client-id-on-every-row",
         {C: {"A30": "C0001", "A31": "C0001"}},
-        [("Clients", "A2", "duplicate-id"), ("Clients", "A30", "duplicate-id"), ("Clients", "A31", "duplicate-id")],
+        [
+            ("Clients", "A2", "duplicate-id"),
+            ("Clients", "A30", "duplicate-id"),
+            ("Clients", "A31", "duplicate-id"),
+            ("Clients", "AH30", "consent-mismatch"),
+            ("Appointments", "B322", "unknown-client"),
+            ("Follow-ups", "C6", "unknown-client"),
+            *(("Consents", f"B{row}", "unknown-client") for row in range(80, 87)),
+        ],
         {(C, 30, "client_id"): "C0001", (C, 31, "client_id"): "C0001"},
     ),
     case(
-        # Row 329: booked on 2026-11-03 for 2026-12-02 17:30.
+        # Row 329: booked on 2026-11-01 for 2026-12-08 16:00.
         "completed-appointment-in-the-future",
-        {A: {"G329": "Completed"}},
-        [("Appointments", "G329", "status-date-mismatch")],
+        {A: {"H329": "Completed"}},
+        [("Appointments", "H329", "status-date-mismatch")],
         {(A, 329, "status"): "completed"},
     ),
     case(
         "booked-after-scheduled",
-        {A: {"H329": dt.datetime(2026, 12, 3, 9, 0)}},
-        [("Appointments", "H329", "booked-after-scheduled")],
-        {(A, 329, "booked_at"): pd.Timestamp("2026-12-03 09:00")},
+        {A: {"I329": dt.datetime(2026, 12, 9, 9, 0)}},
+        [("Appointments", "I329", "booked-after-scheduled")],
+        {(A, 329, "booked_at"): pd.Timestamp("2026-12-09 09:00")},
     ),
     case(
         "required-field-empty",
-        {V: {"F7": None}},
-        [("Visits", "F7", "required-missing")],
+        {V: {"G7": None}},
+        [("Visits", "G7", "required-missing")],
         {(V, 7, "service"): NA},
     ),
     case(
@@ -770,20 +793,20 @@ CASES = [
     # ---------------------------------------------------------------- structure
     case(
         "error-value-in-data",
-        {V: {"L7": ErrorValue("#REF!")}},
-        [("Visits", "L7", "error-cell")],
+        {V: {"M7": ErrorValue("#REF!")}},
+        [("Visits", "M7", "error-cell")],
         {(V, 7, "amount_paid"): NA},
     ),
     case(
         "formula-with-cached-error",
-        {V: {"L8": Formula("VLOOKUP(F8,Prices!A:B,2,FALSE)", "#N/A", error=True)}},
-        [("Visits", "L8", "error-cell"), ("Visits", "L8", "formula-in-data")],
+        {V: {"M8": Formula("VLOOKUP(G8,Prices!A:B,2,FALSE)", "#N/A", error=True)}},
+        [("Visits", "M8", "error-cell"), ("Visits", "M8", "formula-in-data")],
         {(V, 8, "amount_paid"): NA},
     ),
     case(
         "formula-typed-in-data-column",
-        {V: {"L7": Formula("J7*20", "80")}},
-        [("Visits", "L7", "formula-in-data")],
+        {V: {"M7": Formula("K7*20", "80")}},
+        [("Visits", "M7", "formula-in-data")],
         {(V, 7, "amount_paid"): 80.0},  # the result the spreadsheet cached
     ),
     case(
@@ -802,20 +825,20 @@ CASES = [
     ),
     case(
         "blank-row-inside-data",
-        {V: {f"{letter}7": None for letter in "ABCDEFGHIJKLMNOP"}},
+        {V: {f"{letter}7": None for letter in "ABDEFGHIJKLMNOPQ"}},
         [("Visits", "7:7", "blank-row")],
         removed_rows={V: (7,)},
     ),
     case(
         "blank-row-holding-only-a-space",
-        {V: {f"{letter}7": None for letter in "ABCDEFGHJKLMNOP"} | {"I7": " "}},
+        {V: {f"{letter}7": None for letter in "ABDEFGHIKLMNOPQ"} | {"J7": " "}},
         [("Visits", "7:7", "blank-row")],
         removed_rows={V: (7,)},
     ),
     case(
         "sheet-name-in-capitals",
-        {V: {"C7": "next week"}},
-        [("VISITS", "C7", "not-a-date")],
+        {V: {"D7": "next week"}},
+        [("VISITS", "D7", "not-a-date")],
         {(V, 7, "visit_date"): NA},
         structure=rename_sheet(V, "VISITS"),
     ),
@@ -926,21 +949,21 @@ def test_the_cell_editor_writes_what_excel_writes(bases: dict[str, Base], tmp_pa
     edit_cells(
         bases["en"].path,
         path,
-        {V: {"C7": "next week", "L7": Plain(12.5), "A7": None, "R9": "extra"}, C: {"E3": Plain(612345678)}},
+        {V: {"D7": "next week", "M7": Plain(12.5), "A7": None, "S9": "extra"}, C: {"E3": Plain(612345678)}},
     )
     wb = openpyxl.load_workbook(path)
     visits, clients = wb["Visits"], wb["Clients"]
-    assert (visits["C7"].value, visits["L7"].value, visits["A7"].value, visits["R9"].value) == (
+    assert (visits["D7"].value, visits["M7"].value, visits["A7"].value, visits["S9"].value) == (
         "next week",
         12.5,
         None,
         "extra",
     )
     assert visits["B7"].value == "C0003"
-    assert visits["C7"].number_format == "yyyy-mm-dd"  # the cell keeps its format
+    assert visits["D7"].number_format == "yyyy-mm-dd"  # the cell keeps its format
     assert clients["E3"].value == 612345678
     assert clients["E3"].number_format == "General"
-    assert visits.max_column == 18
+    assert visits.max_column == 19
 
 
 # ------------------------------------------------------------------------------------ unusable input
@@ -1016,10 +1039,21 @@ def test_missing_sheet_lists_the_available_sheets(bases: dict[str, Base], tmp_pa
     path = build(bases["en"].path, tmp_path / "salon.xlsx", {}, remove_sheet(V))
     with pytest.raises(SheetNotFoundError) as caught:
         validate(path, as_of=AS_OF)
-    available = ["Clients", "Appointments", "Feedback", "Settings", "Lists", "About"]
+    available = [
+        "Clients",
+        "Appointments",
+        "Feedback",
+        "Patch tests",
+        "Consents",
+        "Follow-ups",
+        "Settings",
+        "Colour legend",
+        "Lists",
+        "About",
+    ]
     assert caught.value.name == "Visits"
     assert caught.value.available == available
-    assert "'Clients', 'Appointments', 'Feedback', 'Settings', 'Lists', 'About'" in str(caught.value)
+    assert ", ".join(repr(name) for name in available) in str(caught.value)
 
 
 # ------------------------------------------------------------------------------------ standalone
@@ -1043,9 +1077,9 @@ def test_1904_date_system_reads_the_same_dates(bases: dict[str, Base], tmp_path:
 
 
 def test_messages_are_in_the_workbook_language(bases: dict[str, Base], tmp_path: Path) -> None:
-    path = build(bases["it"].path, tmp_path / "it.xlsx", {V: {"C7": "settimana prossima"}})
+    path = build(bases["it"].path, tmp_path / "it.xlsx", {V: {"D7": "settimana prossima"}})
     (issue,) = validate(path, as_of=AS_OF).issues
-    assert (issue.sheet, issue.cell, issue.column, issue.code) == ("Trattamenti", "C7", "Data visita", "not-a-date")
+    assert (issue.sheet, issue.cell, issue.column, issue.code) == ("Trattamenti", "D7", "Data visita", "not-a-date")
     assert issue.message == "settimana prossima non è una data. Inserisci una data come 14/03/2026."
     assert issue.message_en == "settimana prossima is not a date. Type a date such as 14/03/2026."
 
@@ -1064,13 +1098,13 @@ def test_cli_check_json_equals_the_library_result(
     assert printed["valid"] is True
     assert printed["rows"]["clients"] == 30
 
-    broken = build(bases["en"].path, tmp_path / "broken.xlsx", {V: {"C7": "next week"}, C: {"E3": Plain(612345678)}})
+    broken = build(bases["en"].path, tmp_path / "broken.xlsx", {V: {"D7": "next week"}, C: {"E3": Plain(612345678)}})
     assert check(broken) == 1
     printed = json.loads(capsys.readouterr().out)
     assert printed == json.loads(json.dumps(validate(broken, as_of=AS_OF).to_dict(), default=str))
     assert [(i["sheet"], i["cell"], i["code"]) for i in printed["issues"]] == [
         ("Clients", "E3", "phone-as-number"),
-        ("Visits", "C7", "not-a-date"),
+        ("Visits", "D7", "not-a-date"),
     ]
 
     csv = tmp_path / "salon.xlsx"
@@ -1094,11 +1128,11 @@ LO_CASE = Case(
     "edited-then-saved-by-libreoffice",
     {
         V: {
-            "C7": "next week",
-            "L8": Formula("VLOOKUP(F8,Prices!A:B,2,FALSE)", "#N/A", error=True),
-            "L9": "abc",
-            "K10": 4.5,
-            "L11": Formula("J11*20", "100"),
+            "D7": "next week",
+            "M8": Formula("VLOOKUP(G8,Prices!A:B,2,FALSE)", "#N/A", error=True),
+            "M9": "abc",
+            "L10": 4.5,
+            "M11": Formula("K11*20", "100"),
         },
         C: {"E3": Plain(612345678), "C5": "Femal"},
     },
@@ -1108,12 +1142,12 @@ LO_CASE = Case(
         ("Visits", "12:12", "hidden-row"),
         ("Visits", "B5", "merged-cells"),
         ("Visits", "B6", "required-missing"),
-        ("Visits", "C7", "not-a-date"),
-        ("Visits", "K10", "not-a-whole-number"),
-        ("Visits", "L8", "error-cell"),
-        ("Visits", "L8", "formula-in-data"),
-        ("Visits", "L9", "not-a-number"),
-        ("Visits", "L11", "formula-in-data"),
+        ("Visits", "D7", "not-a-date"),
+        ("Visits", "L10", "not-a-whole-number"),
+        ("Visits", "M8", "error-cell"),
+        ("Visits", "M8", "formula-in-data"),
+        ("Visits", "M9", "not-a-number"),
+        ("Visits", "M11", "formula-in-data"),
     ),
     {
         (C, 3, "phone"): "612345678",
@@ -1170,8 +1204,8 @@ XLS_STRUCTURE = pytest.param(
     marks=pytest.mark.xfail(
         strict=True,
         reason="known limitation of the .xls format support: .xls files are read for values only (python-calamine), "
-        "so hidden-row, formula-in-data and error-cell are not reported; the #N/A of L8 reads as an empty "
-        "amount and the formulas in L8 and L11 load as their values",
+        "so hidden-row, formula-in-data and error-cell are not reported; the #N/A of M8 reads as an empty "
+        "amount and the formulas in M8 and M11 load as their values",
     ),
 )
 

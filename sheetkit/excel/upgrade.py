@@ -290,11 +290,7 @@ def rewrite_workbook(
         result.appended[key] = sheet.appended
     if dry_run:
         return result
-    kept = {
-        key
-        for key in full.settings_present & {s.key for s in template.settings}
-        if _same(full.book.data.settings.get(key), data.settings.get(key))
-    }
+    kept = {key for key in full.settings_present if _same(full.book.data.settings.get(key), data.settings.get(key))}
     keep = _Keep(touched, kept, plans.unchanged_lists(before, data), _retyped_birthdays(full, data.settings, template))
     done = _regenerate(
         full,

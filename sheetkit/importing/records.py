@@ -281,7 +281,8 @@ class _Import:
             out = pd.DataFrame(columns=["client_id", "when", "status", "_t", "_r"])
             out.attrs["new_clients"] = _empty()
             return out
-        events = pd.concat(frames, ignore_index=True)
+        # (One table, the usual case, is taken as it is: copying a 10^5-row log costs time and memory.)
+        events = frames[0].copy(deep=False) if len(frames) == 1 else pd.concat(frames, ignore_index=True)
         new_clients: list[dict[str, object]] = []
         # Each distinct way of naming the client is resolved once, in the order the rows first give it
         # (a blank cell is a blank cell, whichever missing value the column holds).
