@@ -63,6 +63,8 @@ _PREFIXED_CELL: Final = re.compile(rb":c[\s/>]")
 _SPACED_R: Final = re.compile(rb"r\s+=")
 #: An ``r=`` that does not start a cell or a row: perhaps a second ``r`` in a cell.
 _OTHER_R: Final = re.compile(rb"r=(?<!<c r=)(?<!<row r=)")
+#: What counts only inside a tag (in the text of a formula or a cell it is harmless).
+_MAYBE_IN_TAG: Final = (_PREFIXED_CELL, _SPACED_R, _OTHER_R)
 
 #: One markup construct as quick-xml reads it; a tag's quoted attribute values may hold ">".
 _TOKEN: Final = re.compile(
@@ -140,45 +142,106 @@ class FastCells:
     attribute of a cell or a row (so no cell has a second ``r``), calamine places each
     cell at its own reference: the grid is at most 64 x 1048576 cells. Anything else
     sets :attr:`unusual`, and the part must be walked by :class:`CellExtents`.
+
+    The searches for a prefix, a spaced ``r`` and a second ``r`` also hit the text of
+    formulas and cells (``IF(order="DMY"...``, a note "colour = red"). Such a hit only
+    counts inside a tag, and where a tag begins and ends is certain only when the markup
+    is *plain* from the start of the part: ``<`` and ``>`` alternate, and tags hold no
+    ``'`` and an even number of ``"`` (as Excel, LibreOffice, xlsxwriter and openpyxl
+    write them; :func:`_plain`). Then a hit after a ``>`` is text, and after a ``<`` it
+    is in a tag. Chunks are shown plain only when they hold such hits; when a hit comes
+    after a chunk that was not looked at, :attr:`recheck` asks for the part again with
+    ``strict`` set, which looks at every chunk.
     """
 
-    def __init__(self, file: Path | None, part: str) -> None:
+    def __init__(self, file: Path | None, part: str, *, strict: bool = False) -> None:
         self.unusual = False
+        #: A hit in text came after chunks that were not shown plain: check the part again, ``strict``.
+        self.recheck = False
+        self._strict = strict
         self._chunks = _Chunks(file, part)
         self._started = False
         #: Something unusual was seen after the last ``sheetData`` so far: it counts if another one follows.
         self._pending = False
+        #: A hit after the last ``sheetData`` so far could not be judged: a recheck, if another one follows.
+        self._undecided = False
+        #: Every chunk so far, from the start of the part, was shown plain.
+        self._plain = True
 
     def feed(self, data: bytes) -> None:
         """Check the next inflated bytes."""
-        if not self.unusual:
+        if not (self.unusual or self.recheck):
             self._check(self._chunks.cut(data))
 
     def finish(self) -> None:
         """Check what is left after the last ``>``; what follows the last ``sheetData`` never counts."""
-        if not self.unusual:
+        if not (self.unusual or self.recheck):
             self._check(self._chunks.rest())
 
     def _check(self, piece: bytes) -> None:
+        start = 0
         if not self._started:
-            at = piece.find(b"sheetData")
-            if at < 0:
+            start = piece.find(b"sheetData")
+            if start < 0:
+                self._plain = self._plain and _plain(piece)  # the part's head: rarely a whole chunk
                 return
             self._started = True
-            piece = piece[at:]
-        last = piece.rfind(b"sheetData")
-        if last < 0:
-            self._pending = self._pending or _unusual(piece)
-        elif self._pending or _unusual(piece[:last]):
+        found = piece.rfind(b"sheetData")
+        if found >= 0:  # what was pending counts now
+            if self._pending:
+                self.unusual = True
+                return
+            if self._undecided:
+                self.recheck, self.unusual = not self._strict, self._strict
+                return
+        last = max(found, start)  # what comes before ``last`` counts now, what follows it if another one comes
+        bad = _UNUSUAL_CELL.search(piece, start)
+        if bad is not None and bad.start() < last:
             self.unusual = True
-        else:
-            self._pending = _unusual(piece[last:])
+            return
+        self._pending = self._pending or bad is not None
+        hits = sorted(m.start() for pattern in _MAYBE_IN_TAG for m in pattern.finditer(piece, start))
+        if not hits and not self._strict:
+            self._plain = False  # not looked at: a later hit in text needs a strict second look
+            return
+        # When every chunk before was shown plain, a second, strict look would judge alike.
+        decisive = self._strict or self._plain
+        upto = self._plain_prefix(piece, last)
+        for at in hits:
+            judged = at < upto or decisive
+            if at < upto and piece.rfind(b"<", 0, at) < piece.rfind(b">", 0, at):
+                continue  # in the text of a formula or a cell
+            if at < last:
+                self.unusual, self.recheck = judged, not judged
+                return
+            self._pending = self._pending or judged
+            self._undecided = self._undecided or not judged
+
+    def _plain_prefix(self, piece: bytes, last: int) -> int:
+        """How much of ``piece`` is known plain from the start of the part (0 if nothing); updates ``_plain``."""
+        if not self._plain:
+            return 0
+        if _plain(piece):
+            return len(piece)
+        self._plain = False
+        end = piece.find(b">", last) + 1
+        return end if end and _plain(piece[:end]) else 0
 
 
-def _unusual(piece: bytes) -> bool:
-    return bool(
-        _UNUSUAL_CELL.search(piece) or _PREFIXED_CELL.search(piece) or _SPACED_R.search(piece) or _OTHER_R.search(piece)
-    )
+#: Translation table deleting every byte but ``<``, ``>``, ``"`` and ``'``.
+_NOT_MARKUP: Final = bytes(b for b in range(256) if b not in b"<>\"'")
+
+
+def _plain(piece: bytes) -> bool:
+    """``<`` and ``>`` alternate, and each tag holds no ``'`` and an even number of ``"``.
+
+    Then quick-xml, which ends a tag at the first ``>`` outside quotes, ends every tag at
+    its first ``>``. Checked at the speed of a byte translation: with all other bytes
+    deleted and ``""`` pairs removed, a plain piece is ``<>`` pairs with quotes between.
+    """
+    marks = piece.translate(None, _NOT_MARKUP).replace(b'""', b"")
+    tags = marks.count(b"<>")
+    return tags == marks.count(b"<") == marks.count(b">")
 
 
 class CellExtents:
@@ -188,10 +251,12 @@ class CellExtents:
     to its end tag, element names are compared without their prefix, a cell's place is
     its ``r`` attribute (the last one seen before ``r``, ``s`` and ``t`` are all found)
     or else the running counters (a row's ``r`` sets the row, its end tag moves to the
-    next row and column A; each cell moves one column right). A cell that is not
-    self-closing counts as holding a value. Inside a cell only properly nested child
-    elements are accepted (anything else is refused as damaged), so the walk and
-    calamine always agree on where a cell ends.
+    next row and column A; each cell moves one column right). A cell counts as holding
+    a value when it has a child element other than ``<f>``: calamine leaves a cell with
+    a formula and no value out of its grid, as it does the formula-only rows a template
+    prepares. Inside a cell only properly nested child elements are accepted (anything
+    else is refused as damaged), so the walk and calamine always agree on where a cell
+    ends.
     """
 
     def __init__(self, file: Path | None, part: str) -> None:
@@ -202,6 +267,8 @@ class CellExtents:
         self._row = 0
         self._column = 0
         self._open: list[bytes] | None = None  # inside a cell: its child elements still open
+        self._counted = False  # the open cell was counted as holding a value
+        self._at = (0, 0)  # where the open cell is
         self._top = (MAX_ROWS, MAX_COLUMNS)
         self._bottom = (-1, -1)
 
@@ -264,15 +331,20 @@ class CellExtents:
                 self._row, self._column = self._position(reference, cell=True)
             self._check_counters()
             if not empty:
-                self._top = (min(self._top[0], self._row), min(self._top[1], self._column))
-                self._bottom = (max(self._bottom[0], self._row), max(self._bottom[1], self._column))
                 self._open = []
+                self._at = (self._row, self._column)
+                self._counted = False
             self._column += 1
 
     def _inside_cell(self, children: list[bytes], local: bytes, *, closing: bool, empty: bool) -> None:
         if not closing:
             if local in (b"c", b"row", b"sheetData"):
                 raise _damaged(self.file, self.part, f"has a <{local.decode(errors='replace')}> inside a cell")
+            if not (children or self._counted or local == b"f"):
+                self._counted = True  # a value (or something calamine refuses): the cell is in the grid
+                row, column = self._at
+                self._top = (min(self._top[0], row), min(self._top[1], column))
+                self._bottom = (max(self._bottom[0], row), max(self._bottom[1], column))
             if not empty:
                 children.append(local)
         elif children:

@@ -11,8 +11,9 @@ memory stays at a few chunks whatever the file.
 
 The same pass feeds the guards of :mod:`~sheetkit.excel.cellguard`, so sheets whose
 cells would make calamine allocate a huge grid, and shared strings with an absurd
-``uniqueCount``, are refused before a Rust reader sees them. A sheet written in an
-unusual way is inflated a second time to be walked tag by tag.
+``uniqueCount``, are refused before a Rust reader sees them. A sheet the quick
+searches cannot clear is inflated again for a strict look at every chunk, and if
+it is written in an unusual way, once more to be walked tag by tag.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ def check_parts(stream: BinaryIO, zf: zipfile.ZipFile, file: Path, *, max_uncomp
         if info.filename.replace("\\", "/").lower().endswith("sharedstrings.xml"):
             guards.append(SharedStringsGuard(file, info.filename, info.file_size))
         total += _inflate(stream, info, file, guards, budget=max_uncompressed - total, limit=max_uncompressed)
+        if cells.recheck:
+            cells = FastCells(file, info.filename, strict=True)
+            _inflate(stream, info, file, [cells], budget=info.file_size, limit=max_uncompressed)
         if cells.unusual:
             unusual.append(info)
     for info in unusual:

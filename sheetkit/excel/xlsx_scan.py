@@ -146,6 +146,15 @@ class _Walk:
         self.value_columns = value_columns
         self.in_data = False
         self.done_data = False
+        #: A cell of a data column whose first child is a formula (group 3: a self-closing, shared one).
+        self.formula_cell = (
+            re.compile(
+                rb'<c r="(' + b"|".join(re.escape(letter) for letter in sorted(data)) + rb')(\d+)"[^>]*(?<!/)>'
+                rb"\s*(?:<v>[^<]*</v>\s*)?<f(?=[\s/>])[^>]*?(/?)>"
+            )
+            if data
+            else None
+        )
         #: Cells whose t attribute is asked for, in file order: (row, letter); set once the first row is known.
         self.wanted: list[tuple[int, str]] = []
         self.next_wanted = 0
@@ -180,10 +189,11 @@ class _Walk:
     def _formulas(self, piece: bytes) -> None:
         """The formulas of data columns in the sheet data of ``piece``.
 
-        Walking from each ``<f`` back to its cell is far cheaper than a pattern over every
-        cell, since formulas are few (or in a few staff-view columns).
+        One pattern that only matches a formula in a data column finds them at C speed:
+        the formula columns a template prepares in every row (look-ups, keys) are passed
+        over without a step in Python.
         """
-        if self.done_data:
+        if self.done_data or self.formula_cell is None:
             return
         start = 0
         if not self.in_data:
@@ -196,22 +206,14 @@ class _Walk:
             end = len(piece)
         else:
             self.done_data = True
-        pos = piece.find(b"<f", start, end)
-        data, formulas = self.data, self.facts.formulas
-        while pos >= 0:
-            cell = piece.rfind(b'<c r="', start, pos)
-            close = piece.find(b">", pos)
-            if cell < 0 or close < 0:
-                break  # not a cell's formula: a damaged part, whose values the reader refuses anyway
-            ref = piece[cell + 6 : piece.find(b'"', cell + 6)]
-            letter = ref.rstrip(_DIGITS)
-            if letter in data:
-                if piece[close - 1 : close] == b"/":
-                    text = "(shared formula)"
-                else:
-                    text = "=" + _unescape(piece[close + 1 : piece.find(b"</f>", close)].decode(errors="replace"))
-                formulas[(letter.decode(), int(ref[len(letter) :]))] = text
-            pos = piece.find(b"<f", close, end)
+        formulas = self.facts.formulas
+        for m in self.formula_cell.finditer(piece, start, end):
+            if m.group(3):
+                text = "(shared formula)"
+            else:
+                close = piece.find(b"</f>", m.end())
+                text = "=" + _unescape(piece[m.end() : close].decode(errors="replace"))
+            formulas[(m.group(1).decode(), int(m.group(2)))] = text
 
     def _lookups(self, piece: bytes) -> None:
         """The t attribute of the wanted cells in ``piece``, walking forward: the XML is read once."""
