@@ -131,3 +131,38 @@ def test_imported_workbook_opens_in_libreoffice(tmp_path: Path) -> None:
         "Chiara Bianchi",
         "Marta Esposito",
     ]
+
+
+def test_write_encrypted_then_append_keeps_it_encrypted(tmp_path: Path) -> None:
+    from sheetkit.errors import WorkbookPasswordError
+    from sheetkit.excel.crypto import is_encrypted
+
+    book = tmp_path / "salon.xlsx"
+    secret = tmp_path / "salon.pw"
+    secret.write_text("Ombretta-2026\n", encoding="utf-8")
+    first = ("import", SQUARE[0], "--into", str(book), "--as-of", AS_OF.isoformat(), "--write", "--json")
+    code, out = _run(*first, "--encrypt", "--password-file", str(secret))
+    assert code == 0, out
+    assert "Ombretta-2026" not in out
+    assert is_encrypted(book)
+    with pytest.raises(WorkbookPasswordError):
+        sk.read_workbook(book)
+    # Appending to the encrypted workbook needs its password, and the result stays encrypted.
+    code, out = _run("import", SQUARE[1], "--into", str(book), "--as-of", AS_OF.isoformat(), "--write", "--json")
+    assert code == 2, out
+    code, out = _run(
+        "import", SQUARE[1], "--into", str(book), "--as-of", AS_OF.isoformat(), "--write", "--json",
+        "--password-file", str(secret),
+    )  # fmt: skip
+    assert code == 0, out
+    assert json.loads(out)["written"]["created"] is False
+    assert is_encrypted(book)
+    result = sk.validate(book, as_of=AS_OF, password="Ombretta-2026")
+    # The same two imports into a plain workbook give the same rows.
+    plain = tmp_path / "plain.xlsx"
+    for source in SQUARE:
+        code, out = _run("import", source, "--into", str(plain), "--as-of", AS_OF.isoformat(), "--write", "--json")
+        assert code == 0, out
+    expected = sk.validate(plain, as_of=AS_OF)
+    for key in ("clients", "visits", "appointments"):
+        assert len(result.frames.frame(key)) == len(expected.frames.frame(key)) > 0 or key == "appointments"

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from sheetkit.cli.app import JsonFullOpt, _as_of, app
 from sheetkit.cli.console import _echo_json, _say, _stdout, shown
+from sheetkit.cli.password import EncryptOpt, PasswordFileOpt, password_to_encrypt, with_password
 
 if TYPE_CHECKING:
     from sheetkit.importing import ImportResult
@@ -35,6 +34,8 @@ def import_(  # long because typer maps each option to a parameter; the body is 
         str | None, typer.Option("--as-of", help="Dates after this day are in the future (default today).")
     ] = None,
     as_json: JsonFullOpt = False,
+    encrypt: EncryptOpt = False,
+    password_file: PasswordFileOpt = None,
 ) -> None:
     """Import clients and their history into a workbook: a dry run unless --write.
 
@@ -48,10 +49,31 @@ def import_(  # long because typer maps each option to a parameter; the body is 
 
     today = dt.date.today()
     when = _as_of(as_of)
-    result = import_records(
-        sources, into=into, as_of=when, locale=locale, mapping=mapping, sheet=sheet, encoding=encoding, today=today
-    )
-    written = _write(result, today=today) if write else None
+    from sheetkit.excel.crypto import is_encrypted  # noqa: PLC0415
+
+    tried: list[str | None] = []
+
+    def read(password: str | None) -> ImportResult:
+        tried.append(password)
+        return import_records(
+            sources,
+            into=into,
+            as_of=when,
+            locale=locale,
+            mapping=mapping,
+            sheet=sheet,
+            encoding=encoding,
+            today=today,
+            password=password,
+        )
+
+    if encrypt and not (into.exists() and is_encrypted(into)):  # a new password: asked twice at a terminal
+        password = password_to_encrypt(encrypt, password_file)
+        result = read(password)
+    else:
+        result = with_password(read, password_file)
+        password = tried[-1]  # the one that opened the workbook (maybe asked at the terminal)
+    written = _write(result, today=today, password=password, encrypt=encrypt or password is not None) if write else None
     if as_json:
         data = result.to_dict()
         data["written"] = written
@@ -62,15 +84,18 @@ def import_(  # long because typer maps each option to a parameter; the body is 
         raise typer.Exit(1)
 
 
-def _write(result: ImportResult, *, today: dt.date) -> dict[str, Any]:
-    """Write the import (--encrypt, when added, wraps this step)."""
+def _write(result: ImportResult, *, today: dt.date, password: str | None, encrypt: bool) -> dict[str, Any]:
+    """Write the import: encrypted with ``password`` when asked, or when the workbook already is."""
     from sheetkit.importing import write_import  # noqa: PLC0415
 
-    return write_import(result, today=today).to_dict()
+    return write_import(result, today=today, password=password, encrypt=encrypt).to_dict()
 
 
 def _print_import(result: ImportResult, written: dict[str, Any] | None) -> None:
     """The mapping with samples, the rows not imported, the Issues: every value shown literally."""
+    from rich.table import Table  # noqa: PLC0415  # rich loads when something is shown (fast --help)
+    from rich.text import Text  # noqa: PLC0415
+
     for report in result.sources:
         info = report.to_dict()
         layout = f", {info['layout']}" if info["layout"] else ""

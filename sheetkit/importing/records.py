@@ -51,6 +51,7 @@ def import_records(
     encoding: str | None = None,
     today: dt.date | None = None,
     template: Template | None = None,
+    password: str | None = None,
 ) -> ImportResult:
     """Read ``sources`` as records for the workbook ``into``: the mapping, the typed frames and the Issues.
 
@@ -60,6 +61,7 @@ def import_records(
     e-mail and new rows are numbered after its own. ``locale`` also says how the
     sources write dates and names when their columns do not show it.
     ``as_of`` is the day the data is checked for (dates after it are in the future).
+    ``password`` opens ``into`` when it is an encrypted workbook.
 
     >>> import datetime as dt, pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -77,7 +79,7 @@ def import_records(
     if locale is not None and locale not in template.locales:
         raise UsageError(f"--locale {locale!r}: expected one of {', '.join(template.locales)}")
     mapping_file = mapping if isinstance(mapping, MappingFile) else load_mapping_file(mapping)
-    existing = read_workbook(target, template=template) if target.exists() else None
+    existing = read_workbook(target, template=template, password=password) if target.exists() else None
     book_locale = existing.locale if existing is not None else (locale or template.default_locale)
     source_locale = locale or book_locale
     tables = [t for s in sources for t in read_source_tables(s, sheet=sheet, encoding=encoding)]

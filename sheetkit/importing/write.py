@@ -45,15 +45,35 @@ class WriteOutcome:
         }
 
 
-def write_import(result: ImportResult, *, today: dt.date, template: Template | None = None) -> WriteOutcome:
-    """Write what :func:`~sheetkit.importing.import_records` read: create ``result.target`` or append to it."""
+def write_import(
+    result: ImportResult,
+    *,
+    today: dt.date,
+    template: Template | None = None,
+    password: str | None = None,
+    encrypt: bool = False,
+) -> WriteOutcome:
+    """Write what :func:`~sheetkit.importing.import_records` read: create ``result.target`` or append to it.
+
+    ``password`` opens an encrypted workbook being appended to, which stays encrypted
+    with it; with ``encrypt`` a new workbook (or a plain one appended to) is written
+    encrypted with ``password``.
+    """
+    if encrypt and not password:
+        raise UsageError("encrypting the workbook needs a password")
     template = template or load_template()
     counts = {key: len(result.frames.frame(key)) for key in ("clients", "visits", "appointments")}
     target = result.target
     if result.creates:
         if target.exists():
             raise UsageError(f"{target} appeared while the import was read; run the import again")
-        write_excel(target, _plain(result.whole, template), locale=result.locale, template=template)
+        write_excel(
+            target,
+            _plain(result.whole, template),
+            locale=result.locale,
+            template=template,
+            password=password if encrypt else None,
+        )
         return WriteOutcome(target, True, None, counts)
     frames = result.frames
 
@@ -74,7 +94,7 @@ def write_import(result: ImportResult, *, today: dt.date, template: Template | N
             )
         return data
 
-    outcome = rewrite_workbook(target, append, today=today, template=template)
+    outcome = rewrite_workbook(target, append, today=today, template=template, password=password, encrypt=encrypt)
     return WriteOutcome(target, False, outcome.backup, counts)
 
 
