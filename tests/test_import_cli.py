@@ -157,7 +157,7 @@ def test_write_encrypted_then_append_keeps_it_encrypted(tmp_path: Path) -> None:
     assert code == 0, out
     assert json.loads(out)["written"]["created"] is False
     assert is_encrypted(book)
-    result = sk.validate(book, as_of=AS_OF, password="Ombretta-2026")
+    result = sk.validate(book, as_of=AS_OF, password=secret.read_text(encoding="utf-8").strip())
     # The same two imports into a plain workbook give the same rows.
     plain = tmp_path / "plain.xlsx"
     for source in SQUARE:
