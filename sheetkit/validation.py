@@ -17,12 +17,10 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from sheetkit.excel.reader import read_workbook
 from sheetkit.frames import row_of
@@ -31,6 +29,9 @@ from sheetkit.read.workbook import SheetInfo, Workbook
 from sheetkit.record_keeping import is_tombstone, retention_issues
 from sheetkit.safety import latest_consents, uncovered_visits
 from sheetkit.template import Column, Sheet, Template, load_template, resolve_bound
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +98,12 @@ def schema_for(
     is checked against ``as_of`` (the day the check runs), so that an out-of-range
     message always names both bounds.
     """
+    import pandera.pandas as pa  # noqa: PLC0415 - imported when a schema is needed: a third of a pandas import
+
     columns: dict[str, pa.Column] = {}
     for col in sheet.data_columns:
         checks: list[pa.Check] = []
-        lo, hi = _bounds(col, as_of, settings or {})
-        if col.type == "money":
-            lo = None if lo is None else lo * price_scale
-            hi = None if hi is None else hi * price_scale
+        lo, hi = _scaled_bounds(col, as_of, price_scale, settings or {})
         # The error text names the bounds; _schema turns it back into an out-of-range Issue.
         if lo is not None and hi is not None:
             checks.append(pa.Check.in_range(lo, hi, error=f"in_range:{_show(lo)}:{_show(hi)}"))
@@ -113,6 +113,43 @@ def schema_for(
             checks.append(pa.Check.ge(lo, error=f"in_range:{_show(lo)}:{top}"))
         columns[col.key] = pa.Column(nullable=not col.required, checks=checks, required=True, coerce=False)
     return pa.DataFrameSchema(columns, strict=False, name=sheet.key)
+
+
+def _scaled_bounds(col: Column, as_of: dt.date, price_scale: float, settings: Mapping[str, Any]) -> tuple[Any, Any]:
+    """The column's bounds as :func:`schema_for` checks them (money scaled to the workbook's currency)."""
+    lo, hi = _bounds(col, as_of, settings)
+    if col.type == "money":
+        lo = None if lo is None else lo * price_scale
+        hi = None if hi is None else hi * price_scale
+    return lo, hi
+
+
+def _schema_may_fail(
+    sheet: Sheet, frame: pd.DataFrame, *, as_of: dt.date, price_scale: float, settings: Mapping[str, Any] | None
+) -> bool:
+    """Whether any cell of ``frame`` could fail :func:`schema_for`'s checks (a quick look in pandas).
+
+    pandera's checks are the same comparisons: when no required cell is empty and no
+    value lies outside its bounds, the schema passes, and pandera need not be imported.
+    Anything this look cannot judge (values that do not compare) counts as a failure.
+    """
+    for col in sheet.data_columns:
+        if col.key not in frame.columns:
+            continue
+        values = frame[col.key]
+        present = values.dropna()
+        if col.required and len(present) != len(values):
+            return True
+        lo, hi = _scaled_bounds(col, as_of, price_scale, settings or {})
+        if lo is None or present.empty:
+            continue
+        try:
+            inside = present >= lo if hi is None else (present >= lo) & (present <= hi)
+            if not bool(inside.all()):
+                return True
+        except (TypeError, ValueError):
+            return True
+    return False
 
 
 def _bounds(col: Column, as_of: dt.date, settings: Mapping[str, Any]) -> tuple[Any, Any]:
@@ -179,9 +216,12 @@ class _Checker:
         present = [c for c in sheet.data_columns if c.key in frame.columns]
         if frame.empty:
             return []
-        schema = schema_for(
-            sheet, as_of=self.today.date(), price_scale=self.labels.price_scale, settings=self.data.settings
-        )
+        as_of, scale, settings = self.today.date(), self.labels.price_scale, self.data.settings
+        if not _schema_may_fail(sheet, frame, as_of=as_of, price_scale=scale, settings=settings):
+            return []
+        from pandera.errors import SchemaErrors  # noqa: PLC0415 - only when a check fails (see schema_for)
+
+        schema = schema_for(sheet, as_of=as_of, price_scale=scale, settings=settings)
         try:
             schema.validate(frame[[c.key for c in present]], lazy=True)
         except SchemaErrors as exc:

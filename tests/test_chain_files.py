@@ -16,6 +16,7 @@ from sheetkit.chain import Branch, Registry, load_registry, pull_chain, write_co
 from sheetkit.cli import main
 from sheetkit.demo import write_demo
 from sheetkit.errors import RegistryError, UsageError
+from sheetkit.frames import DATA_SHEETS
 from sheetkit.gsheets.transport import ENV_EMULATOR
 from sheetkit.report import chain_report
 from sheetkit.template import load_template
@@ -30,7 +31,8 @@ BRANCHES = {
     "MI01": ("branches/milano.xlsx", "it", 3, 25),
     "LDN1": ("london.xlsx", "en", 4, 20),
 }
-COUNTED = ("clients", "visits", "appointments", "feedback")
+#: Every data sheet of template v2 is consolidated.
+COUNTED = DATA_SHEETS
 
 
 @pytest.fixture(scope="module")
@@ -282,11 +284,12 @@ def test_the_consolidated_issues_csv_opens_safely_in_a_spreadsheet(chain_dir: Pa
     book = chain_dir / "london.xlsx"
     wb = openpyxl.load_workbook(book)  # a test may edit a workbook like staff do; sheetkit never re-saves one
     visits = wb["Visits"]
-    visits["C2"] = '=HYPERLINK("http://evil.example","x")'
-    visits["C2"].data_type = "s"  # typed text, as staff would type it with a leading quote
+    # D: the visit date (C is the client-name look-up of template v2)
+    visits["D2"] = '=HYPERLINK("http://evil.example","x")'
+    visits["D2"].data_type = "s"  # typed text, as staff would type it with a leading quote
     wb.save(book)
     chain = pull_chain(load_registry(chain_dir / "branches.toml"), as_of=AS_OF)
-    shown = {i.value for i in chain.issues if i.branch == "LDN1" and i.cell == "C2"}
+    shown = {i.value for i in chain.issues if i.branch == "LDN1" and i.cell == "D2"}
     assert '=HYPERLINK("http://evil.example","x")' in shown  # the Issue itself keeps the value as typed
     out = write_consolidated(chain, tmp_path / "pulled")
     text = (out / "issues.csv").read_text(encoding="utf-8")
