@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from typing import Any
@@ -11,13 +12,15 @@ from sheetkit.gsheets.auth import Account, account_from_info
 from sheetkit.gsheets.client import SheetsClient
 from sheetkit.gsheets.limits import Quota, RetryPolicy
 from sheetkit.gsheets.writer import write_gsheet
-from sheetkit.template import load_template
+from sheetkit.template import Template, load_template
 from sheetkit.template.geometry import quote_sheet
 from tests.sheets_standin import FakeClock, LocalGoogleAdapter, SheetsStandIn
 
 AS_OF = dt.date(2026, 11, 22)
 WRITER = "writer@salon-chain.iam.gserviceaccount.com"
 READER = "reader@salon-chain.iam.gserviceaccount.com"
+#: The template with 50 spare prepared rows per tab instead of 10,000 (see write_branch).
+SMALL_PREPARED = dataclasses.replace(load_template(), spare_rows=50)
 
 
 def account(standin: SheetsStandIn, email: str, *, readonly: bool, project: str = "salon-chain") -> Account:
@@ -30,9 +33,11 @@ def client_for(
     accounts: Account | list[Account],
     *,
     attempts: int = 5,
-    timeout: float = 10.0,
+    timeout: float = 60.0,
     quota: Quota | None = None,
 ) -> SheetsClient:
+    # The library's own default timeout: the stand-in takes seconds to apply the structure of a
+    # template-v2 branch (10,000+ prepared rows per tab) on a loaded machine. Tests of timeouts pass their own.
     return SheetsClient(
         accounts,
         transport=LocalGoogleAdapter(standin),
@@ -52,11 +57,16 @@ def write_branch(
     seed: int = 1,
     branch: str | None = None,
     share_with: tuple[str, ...] = (READER,),
+    template: Template | None = None,
 ) -> tuple[str, sk.WorkbookData]:
-    """A branch spreadsheet written by sheetkit's own writer, shared read-only with the reader account."""
+    """A branch spreadsheet written by sheetkit's own writer, shared read-only with the reader account.
+
+    ``template=SMALL_PREPARED`` prepares 50 spare rows per tab instead of 10,000: the same tabs, columns,
+    rules and formulas, written and read in a fraction of the time, for tests the prepared area does not concern.
+    """
     data = sk.generate_demo(clients=clients, locale=locale, seed=seed, as_of=AS_OF)
     with client_for(standin, clock, account(standin, WRITER, readonly=False)) as writer:
-        key = write_gsheet(writer, data, locale=locale, branch=branch)
+        key = write_gsheet(writer, data, locale=locale, branch=branch, template=template)
     for email in share_with:
         standin.share(key, email, role="reader")
     return key, data

@@ -21,7 +21,7 @@ from sheetkit.gsheets.transport import ENV_EMULATOR
 from sheetkit.report import chain_report
 from sheetkit.template import load_template
 from sheetkit.validation import validate
-from tests.gsheets_support import READER, account, client_for, write_branch
+from tests.gsheets_support import READER, SMALL_PREPARED, account, client_for, write_branch
 from tests.sheets_standin import FakeClock, SheetsStandIn
 
 AS_OF = dt.date(2026, 11, 22)
@@ -259,7 +259,7 @@ def reader_credentials(standin: SheetsStandIn, tmp_path: Path, monkeypatch: pyte
 def test_cli_mixed_chain_of_a_google_sheet_and_a_file(
     standin: SheetsStandIn, clock: FakeClock, made: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    key, data = write_branch(standin, clock, clients=8, seed=31)
+    key, data = write_branch(standin, clock, clients=8, seed=31, template=SMALL_PREPARED)
     london = made / "london.xlsx"
     registry = _write_registry(
         tmp_path,

@@ -20,7 +20,16 @@ from sheetkit.gsheets.limits import Quota
 from sheetkit.gsheets.transport import ENV_EMULATOR
 from sheetkit.template import load_template
 from sheetkit.template.geometry import column_letter, plan_layout, quote_sheet
-from tests.gsheets_support import AS_OF, READER, account, client_for, copy_branch, tab_values, write_branch
+from tests.gsheets_support import (
+    AS_OF,
+    READER,
+    SMALL_PREPARED,
+    account,
+    client_for,
+    copy_branch,
+    tab_values,
+    write_branch,
+)
 from tests.sheets_standin import FakeClock, LocalGoogleAdapter, SheetsStandIn
 
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd"
@@ -94,13 +103,15 @@ def test_missing_registry(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ consolidation
+# Branches are written with SMALL_PREPARED (50 spare rows per tab): consolidation does not depend on the size
+# of the prepared area, and a full v2 branch costs the stand-in seconds to write and read.
 
 
 def test_bad_branches_are_reported_and_the_good_ones_load(standin: SheetsStandIn, clock: FakeClock) -> None:
-    good_vi, data_vi = write_branch(standin, clock, locale="vi", clients=9, seed=2, branch="HN01")
-    good_it, data_it = write_branch(standin, clock, locale="it", clients=7, seed=3, branch="MI01")
-    unshared, _ = write_branch(standin, clock, locale="en", clients=5, seed=4, share_with=())
-    flaky, _ = write_branch(standin, clock, locale="en", clients=6, seed=5)
+    good_vi, data_vi = write_branch(standin, clock, template=SMALL_PREPARED, locale="vi", clients=9, seed=2, branch="HN01")
+    good_it, data_it = write_branch(standin, clock, template=SMALL_PREPARED, locale="it", clients=7, seed=3, branch="MI01")
+    unshared, _ = write_branch(standin, clock, template=SMALL_PREPARED, locale="en", clients=5, seed=4, share_with=())
+    flaky, _ = write_branch(standin, clock, template=SMALL_PREPARED, locale="en", clients=6, seed=5)
     standin.fail_next(status=500, times=50, spreadsheet=flaky)
     branches = [
         Branch("HN01", good_vi, "vi"),
@@ -128,9 +139,9 @@ def test_bad_branches_are_reported_and_the_good_ones_load(standin: SheetsStandIn
 
 
 def test_one_client_in_two_branches_and_one_code_for_two_people(standin: SheetsStandIn, clock: FakeClock) -> None:
-    first, data = write_branch(standin, clock, clients=6, seed=8)
-    again, _ = write_branch(standin, clock, clients=6, seed=8)  # same IDs, same people: one chain client each
-    other, other_data = write_branch(standin, clock, clients=6, seed=9)  # same IDs, other people
+    first, data = write_branch(standin, clock, template=SMALL_PREPARED, clients=6, seed=8)
+    again, _ = write_branch(standin, clock, template=SMALL_PREPARED, clients=6, seed=8)  # same IDs, same people: one chain client each
+    other, other_data = write_branch(standin, clock, template=SMALL_PREPARED, clients=6, seed=9)  # same IDs, other people
     branches = [Branch("A", first, "en"), Branch("B", again, "en"), Branch("C", other, "en")]
     with client_for(standin, clock, account(standin, READER, readonly=True)) as reader:
         chain = pull_chain(branches, reader, as_of=AS_OF)
@@ -161,7 +172,7 @@ def base_values() -> Iterator[Values]:
     """One small English branch, written once; each test copies its values (no writer, no quota)."""
     clock = FakeClock()
     with SheetsStandIn(clock=clock) as server:
-        key, _ = write_branch(server, clock, clients=6, seed=8, share_with=())
+        key, _ = write_branch(server, clock, template=SMALL_PREPARED, clients=6, seed=8, share_with=())
         yield tab_values(server, clock, key, "en")
 
 
@@ -266,8 +277,8 @@ def test_staff_columns_named_like_the_chain_columns_are_kept_apart(
 
 
 def test_settings_that_differ_from_the_first_branch_are_reported(standin: SheetsStandIn, clock: FakeClock) -> None:
-    hanoi, _ = write_branch(standin, clock, locale="vi", clients=4, seed=2)
-    milan, _ = write_branch(standin, clock, locale="it", clients=4, seed=3)
+    hanoi, _ = write_branch(standin, clock, template=SMALL_PREPARED, locale="vi", clients=4, seed=2)
+    milan, _ = write_branch(standin, clock, template=SMALL_PREPARED, locale="it", clients=4, seed=3)
     settings = load_template().labels("it").sheet_name("settings")
     _put(standin, milan, settings, "C2", 120)  # lapse_floor_days, 90 at Hà Nội
     chain = _pull(standin, clock, [Branch("HN01", hanoi, "vi"), Branch("MI01", milan, "it")])
@@ -385,7 +396,7 @@ SMALL = Quota(read_per_user=10, read_per_project=25)
 def _chain(clock: FakeClock, branches: int, readers: list[str]) -> tuple[SheetsStandIn, list[Branch]]:
     standin = SheetsStandIn(clock=clock, read_per_user=SMALL.read_per_user, read_per_project=SMALL.read_per_project)
     standin.start()
-    template, _ = write_branch(standin, clock, clients=4, share_with=())
+    template, _ = write_branch(standin, clock, template=SMALL_PREPARED, clients=4, share_with=())
     values = tab_values(standin, clock, template, "en")
     keys = [copy_branch(standin, values) for _ in range(branches)]
     for key in keys:
@@ -451,8 +462,8 @@ def test_cli_pull_json_equals_the_library(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    a, _ = write_branch(standin, clock, clients=6, seed=11)
-    b, _ = write_branch(standin, clock, clients=5, seed=12)
+    a, _ = write_branch(standin, clock, template=SMALL_PREPARED, clients=6, seed=11)
+    b, _ = write_branch(standin, clock, template=SMALL_PREPARED, clients=5, seed=12)
     registry = _cli_setup(standin, tmp_path, monkeypatch, {"AA01": a, "BB02": b})
     out = tmp_path / "chain"
     args = ["gsheets", "pull", "--registry", str(registry), "--as-of", AS_OF.isoformat(), "--json", "--out", str(out)]
@@ -475,7 +486,7 @@ def test_cli_chain_report_and_one_line_errors(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    a, _ = write_branch(standin, clock, clients=10, seed=21)
+    a, _ = write_branch(standin, clock, template=SMALL_PREPARED, clients=10, seed=21)
     missing = "1" + "z" * 43
     registry = _cli_setup(standin, tmp_path, monkeypatch, {"AA01": a, "GONE": missing})
     out = tmp_path / "chain-weekly.xlsx"

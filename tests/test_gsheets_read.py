@@ -27,17 +27,21 @@ from sheetkit.gsheets.client import SheetsClient
 from sheetkit.gsheets.limits import RetryPolicy
 from sheetkit.gsheets.reader import read_gsheet
 from sheetkit.gsheets.transport import ENV_EMULATOR, transport_from_env
+from sheetkit.template import Template
 from sheetkit.template.geometry import plan_layout
-from tests.gsheets_support import AS_OF, READER, WRITER, account, client_for, write_branch
+from tests.gsheets_support import AS_OF, READER, SMALL_PREPARED, WRITER, account, client_for, write_branch
 from tests.sheets_standin import FakeClock, LocalGoogleAdapter, SheetsStandIn
 from tests.test_read_roundtrip import assert_frames_equal
 
 TEMPLATE = sk.load_template()
 
 
-@pytest.mark.parametrize("locale", ["vi", "zh-CN"])
-def test_branch_reads_back_equal_in_one_request(standin: SheetsStandIn, clock: FakeClock, locale: str) -> None:
-    key, data = write_branch(standin, clock, locale=locale, clients=15)
+@pytest.mark.parametrize(("locale", "template"), [("vi", None), ("zh-CN", SMALL_PREPARED)], ids=["vi", "zh-CN"])
+def test_branch_reads_back_equal_in_one_request(
+    standin: SheetsStandIn, clock: FakeClock, locale: str, template: Template | None
+) -> None:
+    # vi: a branch with the full prepared area of template v2 (10,000+ rows per tab) reads back in one request.
+    key, data = write_branch(standin, clock, locale=locale, clients=15, template=template)
     before = len(standin.calls(kind="read"))
     with client_for(standin, clock, account(standin, READER, readonly=True)) as reader:
         book = read_gsheet(reader, key, locale=locale)
@@ -52,7 +56,7 @@ def test_branch_reads_back_equal_in_one_request(standin: SheetsStandIn, clock: F
 
 
 def test_staff_edits_are_issues_on_the_tab_and_cell(standin: SheetsStandIn, clock: FakeClock) -> None:
-    key, _ = write_branch(standin, clock, locale="it", clients=10)
+    key, _ = write_branch(standin, clock, template=SMALL_PREPARED, locale="it", clients=10)
     labels = TEMPLATE.labels("it")
     clients_tab, visits_tab = labels.sheet_name("clients"), labels.sheet_name("visits")
     layout = plan_layout(TEMPLATE, labels, {})
@@ -62,7 +66,7 @@ def test_staff_edits_are_issues_on_the_tab_and_cell(standin: SheetsStandIn, cloc
     # What staff do in Sheets: a phone typed as a number, a date typed as text, a formula-looking name (RAW text).
     standin.put_values(key, f"'{clients_tab}'!{phone}3", [[612345678]])
     standin.put_values(key, f"'{visits_tab}'!{visit_date}4", [["31/02/2026"]])
-    standin.put_values(key, f"'{clients_tab}'!{name}5", [["=HYPERLINK(\"http://x\")"]])
+    standin.put_values(key, f"'{clients_tab}'!{name}5", [['=HYPERLINK("http://x")']])
     with client_for(standin, clock, account(standin, READER, readonly=True)) as reader:
         book = read_gsheet(reader, key, locale="it")
     result = sk.validate(book, as_of=AS_OF)
@@ -74,7 +78,7 @@ def test_staff_edits_are_issues_on_the_tab_and_cell(standin: SheetsStandIn, cloc
 
 
 def test_unknown_locale_or_renamed_tab_costs_one_listing(standin: SheetsStandIn, clock: FakeClock) -> None:
-    key, data = write_branch(standin, clock, locale="vi", clients=8)
+    key, data = write_branch(standin, clock, template=SMALL_PREPARED, locale="vi", clients=8)
     before = len(standin.calls(kind="read"))
     with client_for(standin, clock, account(standin, READER, readonly=True)) as reader:
         unknown = read_gsheet(reader, key)  # tabs listed first: 2 reads
@@ -93,7 +97,7 @@ def test_missing_tab_is_a_clear_error(standin: SheetsStandIn, clock: FakeClock) 
 
 
 def test_not_shared_and_unknown_key(standin: SheetsStandIn, clock: FakeClock) -> None:
-    key, _ = write_branch(standin, clock, share_with=())
+    key, _ = write_branch(standin, clock, template=SMALL_PREPARED, share_with=())
     with client_for(standin, clock, account(standin, READER, readonly=True)) as reader:
         with pytest.raises(SheetsAccessError, match=f"not shared with {READER}"):
             read_gsheet(reader, key, locale="en")
@@ -102,7 +106,7 @@ def test_not_shared_and_unknown_key(standin: SheetsStandIn, clock: FakeClock) ->
 
 
 def test_transient_failures_are_retried_within_bounds(standin: SheetsStandIn, clock: FakeClock) -> None:
-    key, _ = write_branch(standin, clock, clients=5)
+    key, _ = write_branch(standin, clock, template=SMALL_PREPARED, clients=5)
     with client_for(standin, clock, account(standin, READER, readonly=True), attempts=5, timeout=3.0) as reader:
         standin.fail_next(status=429, times=2, spreadsheet=key)
         standin.fail_next(status=500, times=1, spreadsheet=key, html=True)
@@ -122,7 +126,9 @@ def test_refused_credentials_and_read_only_scope(standin: SheetsStandIn, clock: 
     info["private_key"] = other["private_key"]  # signed with a key Google does not know for this account
     info["private_key_id"] = "0" * 40
     revoked = sk.gsheets.auth.account_from_info(info, readonly=True)
-    key, _ = write_branch(standin, clock, share_with=("revoked@salon-chain.iam.gserviceaccount.com",))
+    key, _ = write_branch(
+        standin, clock, template=SMALL_PREPARED, share_with=("revoked@salon-chain.iam.gserviceaccount.com",)
+    )
     with client_for(standin, clock, revoked) as reader, pytest.raises(SheetsAuthError, match="refused the credentials"):
         read_gsheet(reader, key, locale="en")
 
@@ -130,7 +136,7 @@ def test_refused_credentials_and_read_only_scope(standin: SheetsStandIn, clock: 
 def test_credentials_and_personal_data_never_logged(
     standin: SheetsStandIn, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    key, data = write_branch(standin, clock, clients=5)
+    key, data = write_branch(standin, clock, template=SMALL_PREPARED, clients=5)
     info = standin.service_account(READER, project="salon-chain")
     caplog.set_level(logging.DEBUG)
     with client_for(standin, clock, sk.gsheets.auth.account_from_info(info, readonly=True)) as reader:
@@ -146,7 +152,7 @@ def test_credentials_and_personal_data_never_logged(
 
 def test_user_oauth_consent_once_then_saved_token(standin: SheetsStandIn, clock: FakeClock, tmp_path: Path) -> None:
     manager = "manager@salon.example"
-    key, _ = write_branch(standin, clock, clients=4, share_with=(manager,))
+    key, _ = write_branch(standin, clock, template=SMALL_PREPARED, clients=4, share_with=(manager,))
     info = standin.authorized_user(manager, project="salon-chain", scopes=[sk.gsheets.auth.READ_SCOPES[0]])
     client_file = tmp_path / "client.json"
     client_file.write_text(json.dumps({"installed": {"client_id": info["client_id"]}}), encoding="utf-8")
@@ -202,11 +208,15 @@ class _Impostor(LocalGoogleAdapter):
         ((200, "text/html", b"<html>Sign in to the hotel Wi-Fi</html>"), SheetsUnavailableError, "could not be read"),
         ((200, "application/json", b"[1, 2]"), SheetsUnavailableError, "not a JSON object"),
         ((400, "application/json", b'{"error": "bad_request"}'), SheetsUnavailableError, "could not be read"),
-        ((200, "application/json", b'{"valueRanges": [{"values": [["x"]]}]}'), SheetsError, "of the 7 tabs"),
+        ((200, "application/json", b'{"valueRanges": [{"values": [["x"]]}]}'), SheetsError, "of the 10 tabs"),
         (
-            (403, "application/json", b'{"error": {"code": 403, "message": "Google Sheets API has not been used in '
-             b'project 1 before or it is disabled.", "status": "PERMISSION_DENIED", "details": [{"@type": '
-             b'"type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED"}]}}'),
+            (
+                403,
+                "application/json",
+                b'{"error": {"code": 403, "message": "Google Sheets API has not been used in '
+                b'project 1 before or it is disabled.", "status": "PERMISSION_DENIED", "details": [{"@type": '
+                b'"type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED"}]}}',
+            ),
             SheetsAuthError,
             "not enabled",
         ),
@@ -215,7 +225,7 @@ class _Impostor(LocalGoogleAdapter):
 def test_answers_that_are_not_the_sheets_api_become_sheetkit_errors(
     standin: SheetsStandIn, clock: FakeClock, reply: tuple[int, str, bytes], error: type[Exception], message: str
 ) -> None:
-    key, _ = write_branch(standin, clock, clients=3)
+    key, _ = write_branch(standin, clock, template=SMALL_PREPARED, clients=3)
     acct = account(standin, READER, readonly=True)
     client = SheetsClient(acct, transport=_Impostor(standin, reply), clock=clock, retry=RetryPolicy(attempts=2))
     with client, pytest.raises(error, match=message):
@@ -224,7 +234,7 @@ def test_answers_that_are_not_the_sheets_api_become_sheetkit_errors(
 
 def test_a_429_moves_to_the_next_account_or_waits_out_the_window(standin: SheetsStandIn, clock: FakeClock) -> None:
     second = "reader-2@salon-chain.iam.gserviceaccount.com"
-    key, _ = write_branch(standin, clock, clients=3, share_with=(READER, second))
+    key, _ = write_branch(standin, clock, template=SMALL_PREPARED, clients=3, share_with=(READER, second))
     accounts = [account(standin, READER, readonly=True), account(standin, second, readonly=True)]
     with client_for(standin, clock, accounts) as both:
         standin.fail_next(status=429, times=1, spreadsheet=key)

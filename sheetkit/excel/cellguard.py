@@ -121,12 +121,15 @@ class _Chunks:
         self.carry = b""
 
     def cut(self, data: bytes) -> bytes:
-        buf = self.carry + data if self.carry else data
-        end = buf.rfind(b">") + 1
-        self.carry = buf[end:]
+        end = data.rfind(b">") + 1
+        if end:  # one copy of the chunk at most: the carry is only ever the start of a tag
+            piece = b"".join((self.carry, memoryview(data)[:end])) if self.carry or end < len(data) else data
+            self.carry = data[end:]
+        else:
+            piece, self.carry = b"", self.carry + data
         if len(self.carry) > _MAX_TAG_BYTES:
             raise _damaged(self.file, self.part, f"has a tag longer than {human(_MAX_TAG_BYTES)}")
-        return buf[:end]
+        return piece
 
     def rest(self) -> bytes:
         rest, self.carry = self.carry, b""

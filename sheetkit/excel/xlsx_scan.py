@@ -37,6 +37,8 @@ _ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
 #: Inflated bytes read at a time.
 _PIECE: Final = 4 << 20
 _DIGITS: Final = b"0123456789"
+#: Below one formula in this many bytes, walking from each ``<f`` beats a pattern over every cell.
+_BYTES_PER_FORMULA: Final = 175
 
 #: Values of a cell's t attribute: absent or "n" is a number, "b" a boolean.
 _NUMBER_TYPES = frozenset({"", "n", "b"})
@@ -189,9 +191,9 @@ class _Walk:
     def _formulas(self, piece: bytes) -> None:
         """The formulas of data columns in the sheet data of ``piece``.
 
-        One pattern that only matches a formula in a data column finds them at C speed:
-        the formula columns a template prepares in every row (look-ups, keys) are passed
-        over without a step in Python.
+        Where formulas are many (the formula columns a template prepares in every row:
+        look-ups, keys), one pattern that only matches a formula in a data column passes
+        over them at C speed, without a step in Python per formula.
         """
         if self.done_data or self.formula_cell is None:
             return
@@ -206,6 +208,9 @@ class _Walk:
             end = len(piece)
         else:
             self.done_data = True
+        if piece.count(b"<f", start, end) * _BYTES_PER_FORMULA < end - start:
+            self._sparse_formulas(piece, start, end)
+            return
         formulas = self.facts.formulas
         for m in self.formula_cell.finditer(piece, start, end):
             if m.group(3):
@@ -214,6 +219,25 @@ class _Walk:
                 close = piece.find(b"</f>", m.end())
                 text = "=" + _unescape(piece[m.end() : close].decode(errors="replace"))
             formulas[(m.group(1).decode(), int(m.group(2)))] = text
+
+    def _sparse_formulas(self, piece: bytes, start: int, end: int) -> None:
+        """The same, where formulas are few: from each ``<f`` back to its cell."""
+        pos = piece.find(b"<f", start, end)
+        data, formulas = self.data, self.facts.formulas
+        while pos >= 0:
+            cell = piece.rfind(b'<c r="', start, pos)
+            close = piece.find(b">", pos)
+            if cell < 0 or close < 0:
+                break  # not a cell's formula: a damaged part, whose values the reader refuses anyway
+            ref = piece[cell + 6 : piece.find(b'"', cell + 6)]
+            letter = ref.rstrip(_DIGITS)
+            if letter in data and piece[pos + 2 : pos + 3] in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
+                if piece[close - 1 : close] == b"/":
+                    text = "(shared formula)"
+                else:
+                    text = "=" + _unescape(piece[close + 1 : piece.find(b"</f>", close)].decode(errors="replace"))
+                formulas[(letter.decode(), int(ref[len(letter) :]))] = text
+            pos = piece.find(b"<f", close, end)
 
     def _lookups(self, piece: bytes) -> None:
         """The t attribute of the wanted cells in ``piece``, walking forward: the XML is read once."""
