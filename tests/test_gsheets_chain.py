@@ -108,8 +108,12 @@ def test_missing_registry(tmp_path: Path) -> None:
 
 
 def test_bad_branches_are_reported_and_the_good_ones_load(standin: SheetsStandIn, clock: FakeClock) -> None:
-    good_vi, data_vi = write_branch(standin, clock, template=SMALL_PREPARED, locale="vi", clients=9, seed=2, branch="HN01")
-    good_it, data_it = write_branch(standin, clock, template=SMALL_PREPARED, locale="it", clients=7, seed=3, branch="MI01")
+    good_vi, data_vi = write_branch(
+        standin, clock, template=SMALL_PREPARED, locale="vi", clients=9, seed=2, branch="HN01"
+    )
+    good_it, data_it = write_branch(
+        standin, clock, template=SMALL_PREPARED, locale="it", clients=7, seed=3, branch="MI01"
+    )
     unshared, _ = write_branch(standin, clock, template=SMALL_PREPARED, locale="en", clients=5, seed=4, share_with=())
     flaky, _ = write_branch(standin, clock, template=SMALL_PREPARED, locale="en", clients=6, seed=5)
     standin.fail_next(status=500, times=50, spreadsheet=flaky)
@@ -140,8 +144,10 @@ def test_bad_branches_are_reported_and_the_good_ones_load(standin: SheetsStandIn
 
 def test_one_client_in_two_branches_and_one_code_for_two_people(standin: SheetsStandIn, clock: FakeClock) -> None:
     first, data = write_branch(standin, clock, template=SMALL_PREPARED, clients=6, seed=8)
-    again, _ = write_branch(standin, clock, template=SMALL_PREPARED, clients=6, seed=8)  # same IDs, same people: one chain client each
-    other, other_data = write_branch(standin, clock, template=SMALL_PREPARED, clients=6, seed=9)  # same IDs, other people
+    # same IDs, same people: one chain client each
+    again, _ = write_branch(standin, clock, template=SMALL_PREPARED, clients=6, seed=8)
+    # same IDs, other people
+    other, other_data = write_branch(standin, clock, template=SMALL_PREPARED, clients=6, seed=9)
     branches = [Branch("A", first, "en"), Branch("B", again, "en"), Branch("C", other, "en")]
     with client_for(standin, clock, account(standin, READER, readonly=True)) as reader:
         chain = pull_chain(branches, reader, as_of=AS_OF)
