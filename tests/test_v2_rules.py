@@ -413,9 +413,11 @@ def test_prepared_area_warnings(tmp_path: Path) -> None:
     shutil.copy(book, small)
     wb = openpyxl.load_workbook(small)
     about = wb[load_template().labels("en").sheet_name("about")]
-    cells = [row for row in about.iter_rows() if row[0].value == "prepared_rows"]
-    assert cells, "the About sheet records prepared_rows"
-    cells[0][2].value = clients_last + 5  # Clients nearly full, Visits beyond
+    rows = {row[0].value: row for row in about.iter_rows()}
+    assert "prepared_rows" in rows, "the About sheet records prepared_rows"
+    # Each sheet records its own prepared area: Clients nearly full, Visits beyond it.
+    for key in ("clients", "visits"):
+        rows[f"prepared_rows_{key}"][2].value = str(clients_last + 5)
     wb.save(small)
     result = sk.validate(small, as_of=AS_OF)
     warned = {(i.code, i.sheet_key): i for i in result.issues if i.code.startswith("prepared-area")}
