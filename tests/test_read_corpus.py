@@ -343,6 +343,7 @@ def bug(reason: str) -> pytest.MarkDecorator:
 
 
 C, V, A, F, S, INFO = "clients", "visits", "appointments", "feedback", "settings", "about"
+PT, CS, FU = "patch_tests", "consents", "follow_ups"
 
 CASES = [
     # ---------------------------------------------------------------- dates
@@ -789,6 +790,32 @@ CASES = [
         "setting-out-of-range",
         {S: {"C2": 0}},
         [("Settings", "C2", "out-of-range")],
+    ),
+    # ---------------------------------------------------------------- the sheets of template v2
+    case(
+        # Row 39: cancelled on 2024-12-31 23:45 for 2025-01-01 10:00; typed as text it moves a day earlier.
+        "cancelled-at-typed-as-text",
+        {A: {"J39": "2024-12-30 09:15"}},
+        [],
+        {(A, 39, "cancelled_at"): pd.Timestamp("2024-12-30 09:15")},
+    ),
+    case(
+        "patch-test-therapist-not-on-lists",
+        {PT: {"G2": "Zoe"}},
+        [("Patch tests", "G2", "unknown-list-value")],
+        {(PT, 2, "therapist"): "Zoe"},
+    ),
+    case(
+        "consent-purpose-unknown",
+        {CS: {"D2": "Newsletter"}},
+        [("Consents", "D2", "unknown-choice")],
+        {(CS, 2, "purpose"): NA},
+    ),
+    case(
+        "follow-up-of-unknown-client",
+        {FU: {"C2": "C9999"}},
+        [("Follow-ups", "C2", "unknown-client")],
+        {(FU, 2, "client_id"): "C9999"},
     ),
     # ---------------------------------------------------------------- structure
     case(
