@@ -65,10 +65,11 @@ def check_password(password: object) -> str:
 def encrypt_workbook(package: bytes, password: str) -> bytes:
     """The encrypted file of an .xlsx ``package`` (its bytes), ready to be written.
 
-    >>> import io, zipfile
+    >>> import io, xlsxwriter
     >>> buffer = io.BytesIO()
-    >>> with zipfile.ZipFile(buffer, "w") as zf:
-    ...     zf.writestr("[Content_Types].xml", "<Types/>")
+    >>> book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    >>> _ = book.add_worksheet()
+    >>> book.close()
     >>> encrypt_workbook(buffer.getvalue(), "s3cret")[:8] == CFB_MAGIC
     True
     """

@@ -36,8 +36,8 @@ __all__ = ["read_gsheet", "read_gsheet_values", "tab_keys"]
 def tab_keys(template: Template) -> list[str]:
     """Canonical keys of the tabs of a sheetkit workbook, in workbook order: data sheets, Lists, Settings, About.
 
-    >>> tab_keys(load_template())
-    ['clients', 'visits', 'appointments', 'feedback', 'lists', 'settings', 'about']
+    >>> " ".join(tab_keys(load_template()))
+    'clients visits appointments feedback patch_tests consents follow_ups lists settings about'
     """
     return list(template.tab_keys)
 
