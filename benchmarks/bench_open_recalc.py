@@ -9,7 +9,8 @@ the same run. Reported, as medians of several runs with a hard recalculation on 
 
 with file sizes and the ratio v2 / v1 of each.
 
-Usage:  python benchmarks/bench_open_recalc.py [--runs 3] [--v1 /tmp/v1code]
+Usage:  git worktree add /tmp/v1code 02ae67a   # the last commit with template v1
+        python benchmarks/bench_open_recalc.py [--runs 3] [--v1 /tmp/v1code]
 """
 
 from __future__ import annotations
