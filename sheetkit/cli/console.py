@@ -7,7 +7,7 @@ import io
 import json
 import re
 import sys
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any, Final, cast
 
 import typer
 from typer._click.exceptions import ClickException
@@ -163,6 +163,21 @@ def _keep_lines(text: str) -> str:
     return "\n\n".join(kept)
 
 
+#: The order of the commands in ``sheetkit --help``.
+_COMMAND_ORDER: Final = (
+    "new",
+    "demo",
+    "check",
+    "report",
+    "import",
+    "upgrade",
+    "extract",
+    "export-client",
+    "forget",
+    "gsheets",
+)
+
+
 class _Guarded(TyperGroup):
     """The root command group: runs a command and turns whatever it raises into one line and an exit status."""
 
@@ -172,6 +187,12 @@ class _Guarded(TyperGroup):
         if command is not None and command.help and "\b" not in command.help:
             command.help = _keep_lines(command.help)
         return command
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]  # click's Context
+        """The commands in the order a salon meets them (daily work first), then any others as registered."""
+        names = list(super().list_commands(ctx))
+        rank = {name: i for i, name in enumerate(_COMMAND_ORDER)}
+        return sorted(names, key=lambda name: rank.get(name, len(rank)))
 
     def get_help_option(self, ctx: typer.Context) -> Any:  # type: ignore[override]  # click's Context
         """The ``--help`` option, False when not given: typer would build a pydantic adapter to coerce None."""
