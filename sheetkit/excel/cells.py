@@ -155,7 +155,7 @@ class RawBook:
         if self.kind != "xlsx":
             return
         scan = SheetScan(Path(self.source), raw.name, part=self._parts.get(raw.name))
-        facts = scan.facts(data_columns=data, text_columns=text, value_columns=values)
+        facts = scan.facts(data_columns=data, text_columns=text, value_columns=values, value_rows=len(raw.grid))
         raw.facts = facts
         if facts.first_row is not None:
             raw.first_row = facts.first_row

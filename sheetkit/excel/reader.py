@@ -17,7 +17,6 @@ from pathlib import Path
 
 from sheetkit.errors import WorkbookChangedError, WorkbookPasswordError
 from sheetkit.excel.cells import open_raw
-from sheetkit.excel.crypto import decrypted
 from sheetkit.excel.lockfile import lock_issues
 from sheetkit.excel.pinned import PinnedFile
 from sheetkit.excel.sniff import pin_workbook, sniff_pinned
@@ -59,6 +58,8 @@ def _read_pinned(pinned: PinnedFile, source: Path, template: Template, password:
     except WorkbookPasswordError:
         if password is None:
             raise
+        from sheetkit.excel.crypto import decrypted  # noqa: PLC0415  # msoffcrypto loads only for encrypted files
+
         with decrypted(pinned, password) as plain:
             kind = sniff_pinned(plain)  # the decrypted package passes every safety check of a plain one
             return read_source(open_raw(source, kind, source=plain.source), path=source, kind=kind, template=template)

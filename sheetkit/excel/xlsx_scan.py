@@ -84,6 +84,7 @@ class SheetScan:
         data_columns: Iterable[str],
         text_columns: Mapping[str, Iterable[int]],
         value_columns: Mapping[str, Iterable[int]],
+        value_rows: int | None = None,
     ) -> SheetFacts:
         """Facts about the sheet: first row, hidden rows, merged ranges, error cells, and for its data columns more.
 
@@ -93,12 +94,15 @@ class SheetScan:
         letter -> rows whose value could be typed text in a number or date column:
         which of them are stored as text? Only those cells are looked up. Rows are
         counted from the first row that holds a value (0 = that row), as value
-        readers count them.
+        readers count them. ``value_rows``: how many rows from that one the value
+        reader returned; below them no cell holds a value, so formulas there (the
+        look-ups a template prepares for rows to come) are not looked at.
         """
         walk = _Walk(
             {letter.encode() for letter in data_columns},
             {letter: sorted(set(rows)) for letter, rows in text_columns.items()},
             {letter: sorted(set(rows)) for letter, rows in value_columns.items()},
+            value_rows,
         )
         for piece in _pieces(self.path, self.part):
             walk.feed(piece)
@@ -140,7 +144,11 @@ class _Walk:
     """The state of one pass over a sheet's XML, fed piece by piece."""
 
     def __init__(
-        self, data: set[bytes], text_columns: Mapping[str, list[int]], value_columns: Mapping[str, list[int]]
+        self,
+        data: set[bytes],
+        text_columns: Mapping[str, list[int]],
+        value_columns: Mapping[str, list[int]],
+        value_rows: int | None = None,
     ) -> None:
         self.facts = SheetFacts()
         self.data = data
@@ -148,6 +156,7 @@ class _Walk:
         self.value_columns = value_columns
         self.in_data = False
         self.done_data = False
+        self.value_rows = value_rows
         #: A cell of a data column whose first child is a formula (group 3: a self-closing, shared one).
         self.formula_cell = (
             re.compile(
@@ -208,6 +217,11 @@ class _Walk:
             end = len(piece)
         else:
             self.done_data = True
+        if self.value_rows is not None and self.facts.first_row is not None:
+            # Rows below the values hold no value: nothing a formula there could put in the data.
+            below = piece.find(b'<row r="%d"' % (self.facts.first_row + self.value_rows), start, end)
+            if below >= 0:
+                end, self.done_data = below, True
         if piece.count(b"<f", start, end) * _BYTES_PER_FORMULA < end - start:
             self._sparse_formulas(piece, start, end)
             return

@@ -21,6 +21,7 @@ import pandas as pd
 
 from sheetkit.frames import row_of
 from sheetkit.issues import IssueCode
+from sheetkit.read.arrow_text import all_ascii, any_in, contains, fullmatch, in_folded_set, longer_than
 from sheetkit.template import MULTICHOICE_SEPARATOR, Column, Labels, Template
 
 __all__ = [
@@ -39,7 +40,8 @@ PLACEHOLDERS: Final = frozenset(
     {"n/a", "na", "n.a.", "n.a", "-", "--", "---", "—", "–", "?", "??", "null", "nil", "tbd", "/", "0/0"}
 )
 CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_DATE_CELL: Final = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$")
+#: A date cell as the value reader writes it (RE2 syntax, matched whole).
+_DATE_CELL: Final = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
 _ISO: Final = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
 _CJK: Final = r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?(?:\s*(?P<H>\d{1,2})[:：](?P<M>\d{2}))?$"
 _SEP: Final = (
@@ -70,7 +72,6 @@ ERROR_VALUES: Final = frozenset(
         "#UNKNOWN!",
     }
 )
-_ERROR_LENGTH: Final = max(len(e) for e in ERROR_VALUES)
 _MONTH_LENGTH: Final = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 #: Whole numbers beyond this are not exact in a spreadsheet (IEEE doubles) and would overflow Int64.
 _MAX_EXACT: Final = 2**53
@@ -127,8 +128,8 @@ def parse_column(raw: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd
         return _empty(raw.index, column), findings
     text = raw[present].astype(str)
     # NFC changes nothing in ASCII text: normalize only the rest (most cells are ASCII).
-    wide = ~text.str.isascii()
-    if wide.any():
+    if not all_ascii(text):
+        wide = ~text.str.isascii()
         text = text.where(~wide, text[wide].str.normalize("NFC"))
     if column.type not in ("text",):
         text = text.str.strip()
@@ -141,7 +142,7 @@ def parse_column(raw: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd
     typed_present, found = parser(text, column, ctx)
     findings.extend(found)
     if column.type in ("text", "id", "phone", "email", "multichoice"):
-        control = text[text.str.contains(CONTROL, regex=True)]
+        control = text[contains(text, CONTROL.pattern)]
         findings.extend(Finding(row_of(r), "control-characters", v) for r, v in control.items())
     return typed_present.reindex(raw.index), findings
 
@@ -155,11 +156,9 @@ def error_values(text: pd.Series) -> pd.Series:
     >>> error_values(pd.Series(["#NAME?", " #n/a ", "#1 client", "N/A"])).tolist()
     [True, True, False, False]
     """
-    found = pd.Series(False, index=text.index)
-    short = text.str.len().le(_ERROR_LENGTH + 4) & text.str.contains("#", regex=False)
-    if short.any():
-        found[short] = text[short].str.strip().str.upper().isin(ERROR_VALUES)
-    return found.fillna(False).astype(bool)
+    if text.empty or not any_in(text, "#"):
+        return pd.Series(False, index=text.index)
+    return pd.Series(in_folded_set(text, ERROR_VALUES, strip=True, upper=True), index=text.index)
 
 
 def _empty(index: pd.Index, column: Column) -> pd.Series:
@@ -174,19 +173,16 @@ def _empty(index: pd.Index, column: Column) -> pd.Series:
     return pd.Series(None, index=index, dtype=object)
 
 
-_PLACEHOLDER_LENGTH: Final = max(len(p) for p in PLACEHOLDERS)
-
-
 def _placeholder(text: pd.Series) -> pd.Series:
-    # Fold only the short values: placeholders are at most a few characters long.
-    short = text.str.len() <= _PLACEHOLDER_LENGTH
-    found = pd.Series(False, index=text.index)
-    if short.any():
-        found[short] = text[short].str.casefold().isin(PLACEHOLDERS)
-    return found
+    """True where a cell is a placeholder such as "n/a" or "-" (folded as casefold would for these texts)."""
+    if text.empty:
+        return pd.Series(False, index=text.index)
+    return pd.Series(in_folded_set(text, PLACEHOLDERS), index=text.index)
 
 
 def _report(findings: list[Finding], text: pd.Series, mask: pd.Series, code: IssueCode, **params: Any) -> None:
+    if not mask.any():
+        return
     for row, value in text[mask].items():
         findings.append(Finding(row_of(row), code, value, params))
 
@@ -199,14 +195,18 @@ def _shared(text: pd.Series) -> pd.Series:
 
 def _lookup(text: pd.Series, index: Mapping[str, str]) -> pd.Series:
     """Canonical keys of labels, computed once per distinct text (columns repeat few values)."""
-    table = {value: index.get(normalize_label(value)) for value in text.unique()}
-    return text.map(table).astype(object)
+    codes, uniques = pd.factorize(text)
+    keys = np.array([index.get(normalize_label(value)) for value in uniques], dtype=object)
+    return pd.Series(keys.take(codes), index=text.index, dtype=object)
 
 
 def _too_long(findings: list[Finding], text: pd.Series, column: Column) -> None:
     if not column.max_length:
         return
-    for row, value in text[text.str.len() > column.max_length].items():
+    long = longer_than(text, column.max_length)
+    if not long.any():
+        return
+    for row, value in text[long].items():
         findings.append(Finding(row_of(row), "text-too-long", value, {"length": len(value), "max": column.max_length}))
 
 
@@ -370,7 +370,10 @@ def _parse_when(text: pd.Series, column: Column, ctx: ColumnContext) -> tuple[pd
     stored_as_text = _text_rows(ctx, text)
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     # Real date cells, as the reader writes them.
-    cells = ~stored_as_text & text.str.match(_DATE_CELL)
+    cells = ~stored_as_text & pd.Series(fullmatch(text, _DATE_CELL), index=text.index)
+    if cells.all():  # the usual column: dates only, no typing to look at
+        stamps = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S", errors="coerce").astype("datetime64[ns]")
+        return _finish_when(stamps, column), findings
     result[cells] = pd.to_datetime(text[cells], format="%Y-%m-%d %H:%M:%S", errors="coerce")
     rest = text[~cells]
     if rest.empty:

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sheetkit.errors import TemplateMismatchError
 from sheetkit.frames import V2_SHEETS, WorkbookData, empty_frame, row_of
 from sheetkit.issues import Issue, IssueCode, IssueFactory, SheetInfo
+from sheetkit.read.arrow_text import filled as filled_cells
+from sheetkit.read.arrow_text import fullmatch
 from sheetkit.read.headers import HeaderMatch, match_headers
 from sheetkit.read.parse import ColumnContext, Finding, choice_index, normalize_label, parse_column
 from sheetkit.read.raw import RawSheet, RawSource
@@ -499,11 +502,11 @@ def _doubtful_cells(
     for col in sheet.data_columns:
         if col.key not in mapping:
             continue
-        cells = raw.grid[mapping[col.key]].iloc[1:].dropna().astype(str)
+        cells = raw.grid[mapping[col.key]].iloc[1:]
         if col.type in _TEXTLIKE:
-            doubt = cells.str.fullmatch(_NUMBER_LIKE)
+            doubt = fullmatch(cells, _NUMBER_LIKE)
         elif col.type in NUMBER_TYPES or col.type in DATE_TYPES:
-            doubt = ~cells.str.fullmatch(_VALUE_CELL) | cells.str.fullmatch(_AMBIGUOUS_NUMBER)
+            doubt = cells.notna().to_numpy() & (~fullmatch(cells, _VALUE_CELL) | fullmatch(cells, _AMBIGUOUS_NUMBER))
         else:
             continue
         positions = [row_of(p) for p in cells.index[doubt]]
@@ -554,18 +557,14 @@ _MANY_COLUMNS = 256
 
 def _filled_rows(body: pd.DataFrame, used: list[int]) -> pd.Series:
     """Rows with at least one cell that is not empty or only spaces."""
-    filled = pd.Series(False, index=body.index)
+    filled = np.zeros(len(body), dtype=bool)
     used = list(dict.fromkeys(used))
     if len(used) > _MANY_COLUMNS:
         counts = body[used].count()
         used = [j for j in used if counts[j]]
     for j in used:
-        column = body[j]
-        present = column.notna()
-        if present.any():
-            text = column.where(present, "").astype(str)
-            filled |= present & text.str.len().gt(0) & ~text.str.isspace()
-    return filled
+        filled |= filled_cells(body[j])
+    return pd.Series(filled, index=body.index)
 
 
 _RANGE = re.compile(r"^=?(?:'([^']|'')+'|[^!]+)!\$?([A-Z]{1,3})\$?(\d+)(:\$?([A-Z]{1,3})\$?(\d+))?$")

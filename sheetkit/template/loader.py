@@ -68,10 +68,18 @@ def load_template(path: Path | str | None = None) -> Template:
 
     Raises TemplateError naming the file, sheet and column of the first problem.
     """
-    folder = Path(path) if path is not None else default_template_dir()
+    if path is None:
+        return _load_default()
+    folder = Path(path)
     if folder.is_file():
         folder = folder.parent
     return _load_cached(folder.resolve())
+
+
+@functools.cache
+def _load_default() -> Template:
+    """The canonical template, found once per process (every analytic asks for it)."""
+    return _load_cached(default_template_dir().resolve())
 
 
 @functools.lru_cache(maxsize=8)
