@@ -18,7 +18,7 @@ from typing import Any, Final, Literal
 import pandas as pd
 
 from sheetkit.frames import DATA_SHEETS, WorkbookData
-from sheetkit.template import Labels, Template
+from sheetkit.template import Labels, Template, load_template
 from sheetkit.template.geometry import SETTINGS_VALUE_COLUMN, column_letter
 
 __all__ = ["CODES", "Issue", "IssueCode", "IssueFactory", "Severity", "SheetInfo", "ValidationResult"]
@@ -185,10 +185,29 @@ class Issue:
     column_key: str | None = None
     #: Branch code from the registry, when the Issue comes from a chain consolidation.
     branch: str | None = None
+    #: What the message was made from (value, header, sheet, row, bounds...): to say it in another language.
+    fields: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form (what ``sheetkit check --json`` prints)."""
-        return asdict(self)
+        data = asdict(self)
+        del data["fields"]
+        return data
+
+    def message_in(self, lang: str, template: Template | None = None) -> str:
+        """The message in ``lang`` (a template locale), with this Issue's sheet, header and value.
+
+        >>> import sheetkit as sk
+        >>> issue = IssueFactory(sk.load_template(), "it").make("blank-row", sheet="Clienti", row=7)
+        >>> issue.message_in("en") == issue.message_en
+        True
+        """
+        if lang == "en":
+            return self.message_en
+        if not self.fields:
+            return self.message
+        labels = (template or load_template()).labels(lang)
+        return _format(labels, self.code, self.fields)
 
 
 @dataclass
@@ -221,7 +240,7 @@ class ValidationResult:
         >>> ValidationResult(frames=sk.WorkbookData.empty()).issues_frame().columns.tolist()[:8]
         ['code', 'severity', 'sheet', 'row', 'column', 'cell', 'value', 'message']
         """
-        columns = [f.name for f in fields(Issue)]
+        columns = [f.name for f in fields(Issue) if f.name != "fields"]
         frame = pd.DataFrame([[getattr(i, c) for c in columns] for i in self.issues], columns=columns, dtype=object)
         frame["row"] = frame["row"].astype("Int64")
         return frame
@@ -281,6 +300,7 @@ class IssueFactory:
             message_en=_format(self.english, code, fields),
             sheet_key=sheet_key,
             column_key=column_key,
+            fields=fields,
         )
 
     def at(

@@ -390,6 +390,8 @@ class _Checker:
         if consents.empty or "client_id" not in clients:
             return []
         latest = latest_consents(consents, as_of=self.today.date())
+        decisions = dict(zip(latest.index, latest["decision"], strict=True))  # (client, purpose) -> decision
+        dates = dict(zip(latest.index, latest["date"], strict=True))
         issues: list[Issue] = []
         sheet = self.book.sheets["consents"].name
         # Clients column -> (purpose, its value that means granted, its value that means withdrawn).
@@ -402,9 +404,9 @@ class _Checker:
                 continue
             for row, client, value in zip(clients.index, clients["client_id"], clients[column], strict=True):
                 key = (client, purpose)
-                if pd.isna(client) or key not in latest.index or value is None or pd.isna(value):
+                if pd.isna(client) or key not in decisions or value is None or pd.isna(value):
                     continue
-                decision = str(latest.at[key, "decision"])
+                decision = str(decisions[key])
                 expected = yes if decision == "granted" else no
                 if value == expected or value not in (yes, no):
                     continue  # agrees, or "unknown": nothing to compare
@@ -417,7 +419,7 @@ class _Checker:
                         self._choice_text(column, value),
                         purpose=self.labels.choices["consent_purpose"].get(purpose, purpose),
                         decision=self.labels.choices["consent_decision"].get(decision, decision),
-                        date=_display(latest.at[key, "date"]),
+                        date=_display(dates[key]),
                         consent_sheet=sheet,
                     )
                 )

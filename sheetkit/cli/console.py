@@ -278,8 +278,7 @@ def _print_result(result: ValidationResult, limit: int, *, lang: str | None = No
         cell = issue.cell or (str(issue.row) if issue.row else "")
         style = "red" if issue.severity == "error" else "yellow"
         values = (issue.sheet, cell, issue.column or "", shown_issue.value or "")
-        # Messages are made in the workbook's language (they are for its staff); English is kept beside them.
-        message = shown_issue.message_en if lang == "en" else shown_issue.message
+        message = shown_issue.message_in(lang)  # made in the workbook's language; said again in --lang
         table.add_row(*(Text(shown(v)) for v in values), Text(shown(message), style=style))
     _stdout().print(table)
     if len(result.issues) > limit:
@@ -330,6 +329,7 @@ def _masked(issue: Issue, *, hidden: str) -> Issue:
         value=hidden,
         message=issue.message.replace(issue.value, hidden),
         message_en=issue.message_en.replace(issue.value, hidden),
+        fields={**issue.fields, "value": hidden} if issue.fields else issue.fields,
     )
 
 

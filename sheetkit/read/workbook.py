@@ -39,7 +39,7 @@ from sheetkit.read.versions import (
     upgrade_command,
     v1_template,
 )
-from sheetkit.template import DATE_TYPES, NUMBER_TYPES, Column, Sheet, Template, load_template
+from sheetkit.template import DATE_TYPES, NUMBER_TYPES, Column, Setting, Sheet, Template, load_template
 from sheetkit.template.defaults import default_lists, default_settings
 from sheetkit.template.geometry import SETTINGS_VALUE_COLUMN, column_index, column_letter, plan_layout
 
@@ -183,46 +183,12 @@ class _Reader:
         raw = self.raw.sheet(name)
         value_letter = column_letter(SETTINGS_VALUE_COLUMN)
         self.raw.scan(raw, data=[], text={}, values={value_letter: range(len(raw.grid))})
-        issues: list[Issue] = []
         where = SheetInfo.settings(self.template, self.labels, name)
-        for position, row in raw.grid.iterrows():
-            cells = row.tolist()
-            key = cells[0] if cells else None
-            if not isinstance(key, str) or key.strip() not in {s.key for s in self.template.settings}:
+        typed, issues = self._setting_values(raw, where)
+        for sheet_row, (setting, cell) in typed.items():
+            if cell is None or pd.isna(cell):
                 continue
-            setting = self.template.setting(key.strip())
-            column = Column(
-                key=setting.key,
-                type=setting.type,
-                choices=setting.choices,
-                min=setting.min,
-                max=setting.max,
-                max_length=setting.max_length,
-            )
-            sheet_row = raw.row_number(row_of(position))
-            series = pd.Series([cells[2] if len(cells) > 2 else None], index=[sheet_row], dtype=object)
-            if raw.serial_dates and setting.type in DATE_TYPES:  # Google Sheets gives a date as its serial
-                series = serials_as_dates(
-                    series, raw.facts.numeric.get(value_letter, set()), whole_days=setting.type == "date"
-                )
-            ctx = ColumnContext(
-                self.template,
-                self.labels,
-                self.labels.date_order,
-                text_rows=raw.facts.text.get(value_letter, set())
-                if not raw.exact_types
-                else raw.facts.text.get(value_letter),
-                choice_index=self.choices,
-            )
-            typed, findings = parse_column(series, column, ctx)
-            issues += [
-                self.issues.at(f.code, where, row=sheet_row, column=setting.key, value=f.value, **f.params)
-                for f in findings
-            ]
-            value = typed.iloc[0]
-            if value is None or pd.isna(value):
-                continue
-            value = value.item() if hasattr(value, "item") else value
+            value = cell.item() if hasattr(cell, "item") else cell
             if setting.type == "date" and isinstance(value, pd.Timestamp):
                 value = value.date()  # as default_settings gives it
             low = setting.min if setting.min is not None else -math.inf
@@ -241,7 +207,46 @@ class _Reader:
                 )
                 continue  # the default stays in force
             values[setting.key] = value
-        return values, issues
+        return values, sorted(issues, key=lambda issue: issue.row or 0)
+
+    def _setting_values(self, raw: RawSheet, where: SheetInfo) -> tuple[dict[int, tuple[Setting, Any]], list[Issue]]:
+        """Sheet row -> (setting, typed value) of the Settings rows, and the Issues of parsing them.
+
+        Settings of one type are parsed together (one column of a few cells each).
+        """
+        value_letter = column_letter(SETTINGS_VALUE_COLUMN)
+        known = {s.key for s in self.template.settings}
+        groups: dict[tuple[Any, ...], dict[int, tuple[Setting, Any]]] = {}
+        for position, row in raw.grid.iterrows():
+            cells = row.tolist()
+            key = cells[0] if cells else None
+            if not isinstance(key, str) or key.strip() not in known:
+                continue
+            setting = self.template.setting(key.strip())
+            kind = (setting.type, setting.choices, setting.min, setting.max, setting.max_length)
+            cell = cells[2] if len(cells) > 2 else None
+            groups.setdefault(kind, {})[raw.row_number(row_of(position))] = (setting, cell)
+        typed: dict[int, tuple[Setting, Any]] = {}
+        issues: list[Issue] = []
+        ctx = ColumnContext(
+            self.template,
+            self.labels,
+            self.labels.date_order,
+            text_rows=raw.facts.text.get(value_letter) if raw.exact_types else raw.facts.text.get(value_letter, set()),
+            choice_index=self.choices,
+        )
+        for (kind, choices, low, high, max_length), entries in groups.items():
+            series = pd.Series([cell for _, cell in entries.values()], index=list(entries), dtype=object)
+            if raw.serial_dates and kind in DATE_TYPES:  # Google Sheets gives a date as its serial
+                series = serials_as_dates(series, raw.facts.numeric.get(value_letter, set()), whole_days=kind == "date")
+            column = Column(key="value", type=kind, choices=choices, min=low, max=high, max_length=max_length)
+            parsed, findings = parse_column(series, column, ctx)
+            issues += [
+                self.issues.at(f.code, where, row=f.row, column=entries[f.row][0].key, value=f.value, **f.params)
+                for f in findings
+            ]
+            typed.update({row: (entries[row][0], parsed[row]) for row in entries})
+        return dict(sorted(typed.items())), issues
 
     def _lists(self, name: str | None) -> dict[str, pd.DataFrame]:
         if name is None:

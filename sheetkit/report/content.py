@@ -176,6 +176,7 @@ def _safe_issue(issue: Issue, labels: Labels) -> Issue:
         value=hidden,
         message=issue.message.replace(issue.value, hidden),
         message_en=issue.message_en.replace(issue.value, hidden),
+        fields={**issue.fields, "value": hidden} if issue.fields else issue.fields,
     )
 
 
