@@ -279,3 +279,23 @@ def test_every_command_line_text_exists_in_every_language() -> None:
         texts = catalogue(lang)
         assert set(texts) == set(english), lang
         assert {k: fields(v) for k, v in texts.items()} == {k: fields(v) for k, v in english.items()}, lang
+
+
+def test_errors_a_person_meets_at_the_front_desk_follow_lang(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "salone.xlsx"
+    assert main(["check", str(missing), "--lang", "it"]) == 2
+    _, err = capsys.readouterr()
+    assert "errore:" in err
+    assert "file inesistente" in err
+    assert "no such file" not in err
+    # JSON is for programs: its message stays English, only the person's line is translated.
+    assert main(["check", str(missing), "--lang", "zh-CN", "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out)["error"].endswith("no such file; check the path and the current folder")
+    assert "文件不存在" in err
+    book = tmp_path / "khoa.xlsx"
+    sk.write_excel(book, sk.WorkbookData.empty(), locale="vi", password="mật-khẩu")
+    assert main(["check", str(book), "--lang", "vi"]) == 2
+    _, err = capsys.readouterr()
+    assert "được bảo vệ bằng mật khẩu" in err
+    assert "mật-khẩu" not in err

@@ -14,7 +14,15 @@ from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
 
 from sheetkit.cli.messages import lang_of, say
-from sheetkit.errors import SheetkitError
+from sheetkit.errors import (
+    EncryptedWorkbookError,
+    SheetkitError,
+    SheetNotFoundError,
+    WorkbookChangedError,
+    WorkbookError,
+    WorkbookNotFoundError,
+    WorkbookPasswordError,
+)
 
 if TYPE_CHECKING:  # the library and rich load on first use, so --help is fast and Ctrl-C at start is one line too
     from rich.console import Console
@@ -127,8 +135,11 @@ def _lang_option(ctx: typer.Context, value: str | None) -> str | None:
     return lang
 
 
-def _fail(ctx: typer.Context, message: str, kind: str) -> typer.Exit:
-    """Report an error as one line on stderr (and as JSON on stdout with ``--json``); the Exit (status 2) to raise."""
+def _fail(ctx: typer.Context, message: str, kind: str, *, said: str | None = None) -> typer.Exit:
+    """Report an error as one line on stderr (and as JSON on stdout with ``--json``); the Exit (status 2) to raise.
+
+    ``said``: the line in the language of ``--lang``, for people (JSON keeps the English ``message``).
+    """
     from rich.console import Console  # noqa: PLC0415  # rich loads when something is printed
     from rich.text import Text  # noqa: PLC0415
 
@@ -138,8 +149,35 @@ def _fail(ctx: typer.Context, message: str, kind: str) -> typer.Exit:
             _echo_json({"error": line, "type": kind})
     with contextlib.suppress(OSError, ValueError):
         err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
-        err.print(Text.assemble((say("error", ctx.meta.get(_LANG_KEY)), "bold red"), " ", shown(line)))
+        person = _NEWLINES.sub(" ", said).strip() if said else line
+        err.print(Text.assemble((say("error", ctx.meta.get(_LANG_KEY)), "bold red"), " ", shown(person)))
     return typer.Exit(2)
+
+
+def _said(exc: SheetkitError, lang: str | None) -> str | None:
+    """The error in ``lang`` where the command line has its words (the common ones at the front desk), else None.
+
+    A workbook that cannot be read has no language of its own: only ``--lang`` chooses.
+    """
+    if lang is None or lang_of(lang) == "en" or not isinstance(exc, WorkbookError):
+        return None
+    key: str | None = None
+    params: dict[str, str] = {}
+    if isinstance(exc, WorkbookPasswordError):
+        key = "error.password_wrong" if exc.wrong else "error.password_missing"
+    elif isinstance(exc, EncryptedWorkbookError):
+        key = "error.encrypted"
+    elif isinstance(exc, WorkbookNotFoundError):
+        key = "error.not_found"
+    elif isinstance(exc, WorkbookChangedError):
+        key = "error.changed"
+    elif isinstance(exc, SheetNotFoundError):
+        key = "error.no_sheet"
+        params = {"name": repr(exc.name), "available": ", ".join(repr(a) for a in exc.available) or "-"}
+    if key is None:
+        return None
+    text = say(key, lang, **params)
+    return f"{exc.path}: {text}" if exc.path else text
 
 
 def _json_requested(ctx: typer.Context, args: list[str]) -> bool:
@@ -214,7 +252,7 @@ class _Guarded(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # typer's own: help, exit statuses
         except SheetkitError as exc:
-            raise _fail(ctx, str(exc), type(exc).__name__) from None
+            raise _fail(ctx, str(exc), type(exc).__name__, said=_said(exc, ctx.meta.get(_LANG_KEY))) from None
         except BrokenPipeError:
             raise  # the reader of stdout went away (sheetkit check ... | head): typer exits quietly
         except OSError as exc:  # a file the library did not expect to fail

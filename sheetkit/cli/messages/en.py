@@ -4,6 +4,22 @@ TEXTS: dict[str, str] = {
     # errors and interruptions
     "error": "error:",
     "interrupted": "interrupted",
+    "error.not_found": "no such file; check the path and the current folder",
+    "error.encrypted": (
+        "the workbook is encrypted with a password; open it in Excel or LibreOffice and save a copy "
+        "without a password (File > Info > Protect Workbook / File > Properties > Security)"
+    ),
+    "error.password_missing": (
+        "the workbook is encrypted with a password; give the password with SHEETKIT_PASSWORD or --password-file FILE"
+    ),
+    "error.password_wrong": (
+        "the password given does not open this encrypted workbook; check it and give it again with "
+        "SHEETKIT_PASSWORD or --password-file FILE"
+    ),
+    "error.changed": (
+        "the file changed while it was being read (was it being saved or copied?); try again once it has been saved"
+    ),
+    "error.no_sheet": "no sheet {name}; the workbook has: {available}",
     # check
     "check.col.sheet": "Sheet",
     "check.col.cell": "Cell",

@@ -4,6 +4,24 @@ TEXTS: dict[str, str] = {
     # errors and interruptions
     "error": "errore:",
     "interrupted": "interrotto",
+    "error.not_found": "file inesistente; controlla il percorso e la cartella in cui ti trovi",
+    "error.encrypted": (
+        "la cartella di lavoro è protetta da una password; aprila in Excel o LibreOffice e salvane una "
+        "copia senza password (File > Informazioni > Proteggi cartella di lavoro / File > Proprietà > "
+        "Sicurezza)"
+    ),
+    "error.password_missing": (
+        "la cartella di lavoro è protetta da una password; indica la password con SHEETKIT_PASSWORD o "
+        "--password-file FILE"
+    ),
+    "error.password_wrong": (
+        "la password indicata non apre questa cartella di lavoro protetta; controllala e indicala di "
+        "nuovo con SHEETKIT_PASSWORD o --password-file FILE"
+    ),
+    "error.changed": (
+        "il file è cambiato mentre veniva letto (lo si stava salvando o copiando?); riprova quando è stato salvato"
+    ),
+    "error.no_sheet": "manca il foglio {name}; la cartella di lavoro contiene: {available}",
     # check
     "check.col.sheet": "Foglio",
     "check.col.cell": "Cella",

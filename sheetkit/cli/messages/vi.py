@@ -4,6 +4,23 @@ TEXTS: dict[str, str] = {
     # errors and interruptions
     "error": "lỗi:",
     "interrupted": "đã dừng",
+    "error.not_found": "không có tệp này; hãy kiểm tra đường dẫn và thư mục hiện tại",
+    "error.encrypted": (
+        "bảng tính được bảo vệ bằng mật khẩu; hãy mở nó trong Excel hoặc LibreOffice và lưu một bản sao "
+        "không có mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc / Tệp > Thuộc tính > Bảo mật)"
+    ),
+    "error.password_missing": (
+        "bảng tính được bảo vệ bằng mật khẩu; hãy cung cấp mật khẩu qua SHEETKIT_PASSWORD hoặc --password-file FILE"
+    ),
+    "error.password_wrong": (
+        "mật khẩu đã cho không mở được bảng tính được bảo vệ này; hãy kiểm tra và cung cấp lại qua "
+        "SHEETKIT_PASSWORD hoặc --password-file FILE"
+    ),
+    "error.changed": (
+        "tệp đã thay đổi trong khi đang được đọc (có phải nó đang được lưu hoặc sao chép?); hãy thử lại "
+        "sau khi tệp đã được lưu"
+    ),
+    "error.no_sheet": "không có trang tính {name}; bảng tính có: {available}",
     # check
     "check.col.sheet": "Trang tính",
     "check.col.cell": "Ô",

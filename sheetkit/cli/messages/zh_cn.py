@@ -4,6 +4,17 @@ TEXTS: dict[str, str] = {
     # errors and interruptions
     "error": "错误：",
     "interrupted": "已中断",
+    "error.not_found": "文件不存在；请检查路径和当前文件夹",
+    "error.encrypted": (
+        "该工作簿设有打开密码；请在 Excel 或 LibreOffice 中打开并另存一份不带密码的副本"
+        "（文件 > 信息 > 保护工作簿 / 文件 > 属性 > 安全）"
+    ),
+    "error.password_missing": "该工作簿设有打开密码；请通过 SHEETKIT_PASSWORD 或 --password-file FILE 提供密码",
+    "error.password_wrong": (
+        "所给密码无法打开这个加密工作簿；请核对后通过 SHEETKIT_PASSWORD 或 --password-file FILE 重新提供"
+    ),
+    "error.changed": "读取过程中文件发生了变化（是否正在保存或复制？）；请在保存完成后重试",
+    "error.no_sheet": "缺少工作表 {name}；工作簿中有：{available}",
     # check
     "check.col.sheet": "工作表",
     "check.col.cell": "单元格",
