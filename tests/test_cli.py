@@ -281,7 +281,7 @@ def test_every_command_line_text_exists_in_every_language() -> None:
         assert {k: fields(v) for k, v in texts.items()} == {k: fields(v) for k, v in english.items()}, lang
 
 
-def test_errors_a_person_meets_at_the_front_desk_follow_lang(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_front_desk_errors_follow_lang(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "salone.xlsx"
     assert main(["check", str(missing), "--lang", "it"]) == 2
     _, err = capsys.readouterr()
@@ -294,7 +294,7 @@ def test_errors_a_person_meets_at_the_front_desk_follow_lang(tmp_path: Path, cap
     assert json.loads(out)["error"].endswith("no such file; check the path and the current folder")
     assert "文件不存在" in err
     book = tmp_path / "khoa.xlsx"
-    sk.write_excel(book, sk.WorkbookData.empty(), locale="vi", password="mật-khẩu")
+    sk.write_excel(book, sk.WorkbookData.empty(), locale="vi", password="mật-khẩu")  # noqa: S106  # a test password
     assert main(["check", str(book), "--lang", "vi"]) == 2
     _, err = capsys.readouterr()
     assert "được bảo vệ bằng mật khẩu" in err
