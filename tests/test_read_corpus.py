@@ -131,6 +131,8 @@ class Formula:
     text: str
     cached: str
     error: bool = False
+    #: Part of a shared formula, as Excel writes a fill-down: (range, si) for its first cell, (None, si) after.
+    shared: tuple[str | None, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,12 @@ def _cell_xml(ref: str, style: str | None, value: Any) -> str | None:
         return f'<c r="{ref}"{s} t="e"><v>{escape(value.code)}</v></c>'
     if isinstance(value, Formula):
         t = ' t="e"' if value.error else ""
+        if value.shared is not None:
+            span, si = value.shared
+            if span is None:
+                return f'<c r="{ref}"{s}{t}><f t="shared" si="{si}"/><v>{escape(value.cached)}</v></c>'
+            f = f'<f t="shared" ref="{span}" si="{si}">{escape(value.text)}</f>'
+            return f'<c r="{ref}"{s}{t}>{f}<v>{escape(value.cached)}</v></c>'
         return f'<c r="{ref}"{s}{t}><f>{escape(value.text)}</f><v>{escape(value.cached)}</v></c>'
     if isinstance(value, dt.datetime):
         value = (value - EXCEL_EPOCH) / dt.timedelta(days=1)
@@ -829,6 +837,13 @@ CASES = [
         {V: {"M8": Formula("VLOOKUP(G8,Prices!A:B,2,FALSE)", "#N/A", error=True)}},
         [("Visits", "M8", "error-cell"), ("Visits", "M8", "formula-in-data")],
         {(V, 8, "amount_paid"): NA},
+    ),
+    case(
+        # A fill-down in Excel: one shared formula over M7:M8, beside the template's own look-ups (shared too).
+        "formula-filled-down-in-data-column",
+        {V: {"M7": Formula("K7*20", "80", shared=("M7:M8", "9")), "M8": Formula("", "100", shared=(None, "9"))}},
+        [("Visits", "M7", "formula-in-data"), ("Visits", "M8", "formula-in-data")],
+        {(V, 7, "amount_paid"): 80.0, (V, 8, "amount_paid"): 100.0},
     ),
     case(
         "formula-typed-in-data-column",
