@@ -161,6 +161,8 @@ class _Walk:
         self.in_data = False
         self.done_data = False
         self.value_rows = value_rows
+        #: The rows below the values have begun: only merged ranges are looked for.
+        self.past_values = False
         #: A cell of a data column whose first child is a formula (group 3: a self-closing, shared one).
         self.formula_cell = (
             re.compile(
@@ -182,16 +184,37 @@ class _Walk:
 
     def feed(self, piece: bytes) -> None:
         facts = self.facts
+        if self.past_values:
+            self._merges(piece)
+            return
         if facts.first_row is None:
             first = _FIRST_VALUE.search(piece)
             if first is not None:
                 facts.first_row = int(first.group(1))
                 self._plan_lookups(facts.first_row)
+        if self.value_rows is not None and facts.first_row is not None:
+            # Below the last row the value reader returned, no cell holds a value (an error value is one):
+            # the rows there are the formulas a template prepares for rows to come. Only the merged
+            # ranges after the sheet data still count. (Excel and LibreOffice write rows in order.)
+            below = piece.find(b'<row r="%d"' % (facts.first_row + self.value_rows))
+            if below >= 0:
+                self.past_values = True
+                self._values(piece[:below])
+                self._merges(piece[below:])
+                return
+        self._values(piece)
+
+    def _merges(self, piece: bytes) -> None:
+        if b"<mergeCell " in piece:
+            self.facts.merged.extend(m.group(1).decode() for m in _MERGED.finditer(piece))
+
+    def _values(self, piece: bytes) -> None:
+        """The facts of rows that may hold values."""
+        facts = self.facts
         # Literal searches are ~10x faster than the patterns: run a pattern only when its marker occurs.
         if b'hidden="' in piece:
             facts.hidden_rows.update(int(m.group(1)) for m in _HIDDEN_ROW.finditer(piece))
-        if b"<mergeCell " in piece:
-            facts.merged.extend(m.group(1).decode() for m in _MERGED.finditer(piece))
+        self._merges(piece)
         if b't="e"' in piece:
             for m in _ERROR.finditer(piece):
                 facts.errors[(m.group(1).decode(), int(m.group(2)))] = m.group(3).decode(errors="replace")
@@ -225,11 +248,6 @@ class _Walk:
             end = len(piece)
         else:
             self.done_data = True
-        if self.value_rows is not None and self.facts.first_row is not None:
-            # Rows below the values hold no value: nothing a formula there could put in the data.
-            below = piece.find(b'<row r="%d"' % (self.facts.first_row + self.value_rows), start, end)
-            if below >= 0:
-                end, self.done_data = below, True
         if b'<f t="shared" ref="' in piece:
             self._learn_shared(piece, start, end)
         if self.other_formula is not None:
