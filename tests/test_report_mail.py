@@ -275,6 +275,26 @@ def test_the_subject_is_the_reports_title_unless_given(report: Report, serve: An
 # ------------------------------------------------------------------ credentials
 
 
+def test_the_plain_text_part_is_in_the_reports_language(serve: Any, tmp_path: Path) -> None:
+    book = tmp_path / "salone.xlsx"
+    sk.write_demo(book, clients=12, locale="it", as_of=AS_OF)
+    sk.weekly_report(book, as_of=AS_OF, out=tmp_path / "settimana.xlsx", html=tmp_path / "settimana.html")
+    server = serve()
+    send_report(
+        html=tmp_path / "settimana.html",
+        xlsx=tmp_path / "settimana.xlsx",
+        to=["manager@salon.example.com"],
+        smtp=server.address,
+        sender="reports@salon.example.com",
+    )
+    plain = server.inbox.message().get_body(preferencelist=("plain",))
+    assert plain is not None
+    text = plain.get_content()
+    assert "resoconto settimanale in HTML" in text
+    assert "cartella di lavoro allegata settimana.xlsx" in text
+    assert "This is the weekly report" not in text
+
+
 def test_credentials_come_from_the_environment_and_never_show_in_a_repr() -> None:
     credentials = smtp_credentials({"SHEETKIT_SMTP_USER": USER, "SHEETKIT_SMTP_PASSWORD": PASSWORD})
     assert credentials == SmtpCredentials(USER, PASSWORD)

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sheetkit.errors import MailError, UsageError
+from sheetkit.report.content import report_labels
 
 __all__ = [
     "SMTP_PASSWORD_ENV",
@@ -271,9 +272,13 @@ class _Outline(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.title = ""
         self.subtitle = ""
+        #: The report's language (``<html lang>``), for the plain-text part.
+        self.lang: str | None = None
         self._in: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "html" and self.lang is None:
+            self.lang = dict(attrs).get("lang")
         if tag == "title" and not self.title:
             self._in = "title"
         elif tag == "p" and not self.subtitle and ("class", "sub") in attrs:
@@ -318,23 +323,20 @@ def _message(
     message["To"] = to
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=sender.domain)
-    message.set_content(text if text is not None else _plain_text(title or subject, outline.subtitle, xlsx.name))
+    plain = _plain_text(title or subject, outline.subtitle, xlsx.name, lang=outline.lang)
+    message.set_content(text if text is not None else plain)
     message.add_alternative(body, subtype="html", cte=_transfer_encoding(body))
     maintype, subtype = XLSX_MIME_TYPE.split("/")
     message.add_attachment(_read(xlsx), maintype=maintype, subtype=subtype, filename=xlsx.name)
     return message
 
 
-def _plain_text(title: str, subtitle: str, attachment: str) -> str:
+def _plain_text(title: str, subtitle: str, attachment: str, *, lang: str | None = None) -> str:
+    """The plain-text part, in the report's language: the title, the period, where the report is."""
+    words = report_labels(lang).report
     heading = [line for line in (title, " ".join(subtitle.split())) if line]
     return "\n".join(
-        [
-            *heading,
-            "",
-            "This is the weekly report as HTML: open this message in a mail program that shows HTML.",
-            f"The full report, with every action list, is the attached workbook {attachment}.",
-            "",
-        ]
+        [*heading, "", words["mail_plain_html"], words["mail_plain_attachment"].format(attachment=attachment), ""]
     )
 
 
