@@ -224,6 +224,20 @@ def test_cli_pull_of_files_writes_the_consolidated_folder(
     assert (out / "branches.json").read_text() == (tmp_path / "library" / "branches.json").read_text()
 
 
+def test_cli_pull_shows_which_branch_each_issue_is_in(chain_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    registry = chain_dir / "branches.toml"
+    assert main(["gsheets", "pull", "--registry", str(registry), "--as-of", AS_OF.isoformat()]) == 1
+    out = capsys.readouterr().out
+    expected = pull_chain(load_registry(registry), as_of=AS_OF)
+    branches = {issue.branch for issue in expected.issues[:50] if issue.branch}
+    assert branches
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "Cell" in line)  # the Issues table, after the branches'
+    assert [cell.strip() for cell in lines[at].strip("┃ ").split("┃")][:2] == ["Branch", "Sheet"]
+    rows = [line.strip("│ ").split("│")[0].strip() for line in lines[at:] if line.startswith("│")]
+    assert branches <= set(rows)
+
+
 @pytest.mark.parametrize(
     ("entry", "message"),
     [

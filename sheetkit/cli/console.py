@@ -307,6 +307,9 @@ def _print_result(result: ValidationResult, limit: int, *, lang: str | None = No
         return
     _say(f"{shown(result.source)}: {summary}")  # a line of its own, not a table title: the path stays whole
     table = Table(show_lines=False)
+    chain = any(issue.branch for issue in result.issues[:limit])  # a chain's Issues say whose sheet they are in
+    if chain:
+        table.add_column(say("branches.col.branch", lang), overflow="fold")
     for key in ("sheet", "cell", "column", "value", "problem"):
         table.add_column(say(f"check.col.{key}", lang), overflow="fold")
     masked = 0
@@ -315,7 +318,8 @@ def _print_result(result: ValidationResult, limit: int, *, lang: str | None = No
         masked += shown_issue is not issue
         cell = issue.cell or (str(issue.row) if issue.row else "")
         style = "red" if issue.severity == "error" else "yellow"
-        values = (issue.sheet, cell, issue.column or "", shown_issue.value or "")
+        where = (issue.branch or "",) if chain else ()
+        values = (*where, issue.sheet, cell, issue.column or "", shown_issue.value or "")
         message = shown_issue.message_in(lang)  # made in the workbook's language; said again in --lang
         table.add_row(*(Text(shown(v)) for v in values), Text(shown(message), style=style))
     _stdout().print(table)
