@@ -316,6 +316,15 @@ def test_sigterm_during_a_write_removes_the_temporary_file_and_exits_143(tmp_pat
 
 
 def test_ctrl_c_during_a_write_removes_the_temporary_file_and_restores_the_handler(tmp_path: Path) -> None:
+    # Python's own Ctrl-C handler, also where the test run started with SIGINT ignored (a background job).
+    started = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _ctrl_c_during_a_write(tmp_path)
+    finally:
+        signal.signal(signal.SIGINT, started)
+
+
+def _ctrl_c_during_a_write(tmp_path: Path) -> None:
     before = signal.getsignal(signal.SIGINT)
     target = tmp_path / "a.xlsx"
 

@@ -213,8 +213,9 @@ def test_the_300_client_html_fits_an_email(tmp_path: Path) -> None:
     assert f">{first}<" in section
     assert f">{twenty_first}<" not in section
     # The .xlsx keeps every row.
-    sheet = openpyxl.load_workbook(xlsx, read_only=True)[t["sheet_lapsed"]]
-    ids = [row[0] for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]]
+    opened = openpyxl.load_workbook(xlsx, read_only=True)  # holds the file open until closed
+    ids = [row[0] for row in opened[t["sheet_lapsed"]].iter_rows(min_row=5, values_only=True) if row[0]]
+    opened.close()
     assert ids == lapsed.rows["client_id"].astype(str).tolist()
 
 

@@ -303,8 +303,10 @@ def test_cells_that_fail_validation_are_copied_as_typed(tmp_path: Path) -> None:
         (4, "placeholder-value"),
         (5, "not-a-number"),
     }
-    check = openpyxl.load_workbook(book, read_only=True)[labels.sheet_name("visits")]
+    opened = openpyxl.load_workbook(book, read_only=True)  # holds the file open until closed
+    check = opened[labels.sheet_name("visits")]
     cells = {(c.row, c.value) for row in check.iter_rows(min_row=3, max_row=5) for c in row if isinstance(c.value, str)}
+    opened.close()
     assert {(3, "31/02/2026"), (4, "N/A"), (5, "very happy")} <= cells
 
 
