@@ -20,6 +20,7 @@ Accounts are named by position ("account 2 of 3"), never by key or token.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,9 +37,27 @@ from sheetkit.errors import SheetsAccessError, SheetsAuthError, SheetsError, She
 from sheetkit.gsheets.auth import Account
 from sheetkit.gsheets.limits import DEFAULT_QUOTA, Clock, Kind, Quota, RateLimiter, RetryPolicy, SystemClock
 
-__all__ = ["SheetsClient", "Stats"]
+__all__ = ["ENTERED_VALUE", "SheetsClient", "Stats", "entered_cell"]
 
 log = logging.getLogger(__name__)
+
+#: The field of a cell that ``updateCells`` writes when a value is put back as typed.
+ENTERED_VALUE = "userEnteredValue"
+
+
+def entered_cell(value: Any) -> dict[str, Any]:
+    """A value as read (``UNFORMATTED_VALUE``) as the cell data that writes it back the same; blank for nothing.
+
+    >>> entered_cell(3), entered_cell(""), entered_cell(float("nan")), entered_cell(True)
+    ({'userEnteredValue': {'numberValue': 3}}, {}, {}, {'userEnteredValue': {'boolValue': True}})
+    """
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return {}
+    if isinstance(value, bool):
+        return {ENTERED_VALUE: {"boolValue": value}}
+    if isinstance(value, (int, float)):
+        return {ENTERED_VALUE: {"numberValue": value}}
+    return {ENTERED_VALUE: {"stringValue": str(value)}}
 
 
 @dataclass

@@ -27,7 +27,6 @@ staff value is compared with what was there before (sheet, row, column key).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
@@ -36,7 +35,7 @@ import pandas as pd
 
 from sheetkit.errors import SheetsError, TemplateMismatchError
 from sheetkit.frames import MONTH_DAY_COLUMNS, WorkbookData
-from sheetkit.gsheets.client import SheetsClient
+from sheetkit.gsheets.client import ENTERED_VALUE, SheetsClient, entered_cell
 from sheetkit.gsheets.dialect import Dialect
 from sheetkit.gsheets.plan import Book
 from sheetkit.gsheets.reader import read_gsheet
@@ -55,7 +54,6 @@ from sheetkit.template.values import is_missing, list_columns, setting_rows
 __all__ = ["SheetsUpgradeResult", "upgrade_gsheet"]
 
 _GROW_CODES: Final = frozenset({"prepared-area-exceeded", "prepared-area-nearly-full"})
-_VALUE: Final = "userEnteredValue"
 
 
 @dataclass
@@ -299,13 +297,13 @@ class _Plan:
                 to = target.get(j)
                 if to is None or to < first or (r > 0 and to in formula):
                     continue
-                cells[to - first] = _cell(birthdays.get((r, key_at.get(to, "")), value))
+                cells[to - first] = entered_cell(birthdays.get((r, key_at.get(to, "")), value))
             if r == 0:
                 for k in self.inserted[sheet.key]:
-                    cells[keys.index(k) - first] = _cell(self.labels.header(sheet.key, k))
+                    cells[keys.index(k) - first] = entered_cell(self.labels.header(sheet.key, k))
             out_rows.append({"values": cells})
         grid = _range(self.sheet_id(sheet.key), 0, len(rows), first, new_width)
-        return [{"updateCells": {"range": grid, "rows": out_rows, "fields": _VALUE}}]
+        return [{"updateCells": {"range": grid, "rows": out_rows, "fields": ENTERED_VALUE}}]
 
     def _birthdays(
         self, sheet: Sheet, rows: list[list[Any]], old_index: Mapping[str, int]
@@ -388,29 +386,18 @@ class _Plan:
             old = grids.get(self.tabs.get(key, ""), [])
             height = max(len(rows), len(old), 1)
             width = max(max((len(r) for r in rows), default=1), max((len(r) for r in old), default=1))
-            body = [{"values": [_cell(v) for v in row] + [{}] * (width - len(row))} for row in rows]
+            body = [{"values": [entered_cell(v) for v in row] + [{}] * (width - len(row))} for row in rows]
             grid = _range(ids[key], 0, height, 0, width)
-            out.append({"updateCells": {"range": grid, "rows": body, "fields": _VALUE}})
+            out.append({"updateCells": {"range": grid, "rows": body, "fields": ENTERED_VALUE}})
         return out
 
 
 # ---------------------------------------------------------------- helpers
 
 
-def _cell(value: Any) -> dict[str, Any]:
-    """A value as read (UNFORMATTED_VALUE) written back as the same value."""
-    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
-        return {}
-    if isinstance(value, bool):
-        return {_VALUE: {"boolValue": value}}
-    if isinstance(value, (int, float)):
-        return {_VALUE: {"numberValue": value}}
-    return {_VALUE: {"stringValue": str(value)}}
-
-
 def _one_cell(sheet_id: int, row: int, column: int, text: str) -> dict[str, Any]:
     start = {"sheetId": sheet_id, "rowIndex": row, "columnIndex": column}
-    return {"updateCells": {"start": start, "rows": [{"values": [_cell(text)]}], "fields": _VALUE}}
+    return {"updateCells": {"start": start, "rows": [{"values": [entered_cell(text)]}], "fields": ENTERED_VALUE}}
 
 
 def _range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> dict[str, int]:

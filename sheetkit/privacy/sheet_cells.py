@@ -35,7 +35,7 @@ import pandas as pd
 
 from sheetkit.errors import SheetsError, WorkbookError
 from sheetkit.frames import month_day_column
-from sheetkit.gsheets.client import SheetsClient
+from sheetkit.gsheets.client import ENTERED_VALUE, SheetsClient, entered_cell
 from sheetkit.issues import SheetInfo
 from sheetkit.privacy.erasure import Erasure, Identifiers, SheetChanges, holds_identifier, leftover_cells
 from sheetkit.read.parse import normalize_label
@@ -58,7 +58,6 @@ __all__ = [
 
 #: One tab's values as ``values.batchGet`` gives them: rows of cells, "" for an empty cell.
 Grid = list[list[Any]]
-_VALUE: Final = "userEnteredValue"
 _EPOCH: Final = dt.datetime(1899, 12, 30)
 _NON_DIGIT = re.compile(r"\D+")
 _MIN_PHONE_DIGITS: Final = 6
@@ -266,7 +265,7 @@ def cell_requests(before: SheetValues, expected: Mapping[str, Grid]) -> tuple[li
             if changed:
                 spans[r] = _runs(changed, r, formulas)
         for r0, r1, c0, c1 in _rectangles(spans):
-            rows = [{"values": [_cell(grid[r][c]) for c in range(c0, c1 + 1)]} for r in range(r0, r1 + 1)]
+            rows = [{"values": [entered_cell(grid[r][c]) for c in range(c0, c1 + 1)]} for r in range(r0, r1 + 1)]
             area = {
                 "sheetId": before.sheet_ids[title],
                 "startRowIndex": r0,
@@ -274,7 +273,7 @@ def cell_requests(before: SheetValues, expected: Mapping[str, Grid]) -> tuple[li
                 "startColumnIndex": c0,
                 "endColumnIndex": c1 + 1,
             }
-            requests.append({"updateCells": {"range": area, "rows": rows, "fields": _VALUE}})
+            requests.append({"updateCells": {"range": area, "rows": rows, "fields": ENTERED_VALUE}})
             written += (r1 - r0 + 1) * (c1 - c0 + 1)
     return requests, written
 
@@ -307,16 +306,6 @@ def _rectangles(spans: Mapping[int, list[tuple[int, int]]]) -> list[tuple[int, i
         open_ = still
     done += [(r0, r1, *run) for run, (r0, r1) in open_.items()]
     return sorted(done)
-
-
-def _cell(value: Any) -> dict[str, Any]:
-    if value == "" or value is None:
-        return {}
-    if isinstance(value, bool):
-        return {_VALUE: {"boolValue": value}}
-    if isinstance(value, (int, float)):
-        return {_VALUE: {"numberValue": value}}
-    return {_VALUE: {"stringValue": str(value)}}
 
 
 # ---------------------------------------------------------------- the checks
